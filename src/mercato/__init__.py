@@ -1,0 +1,1 @@
+"""Mercato: one commerce engine, many stores."""

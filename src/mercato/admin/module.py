@@ -1,0 +1,24 @@
+"""The admin shell: dashboard, users, audit log, email outbox, jobs, settings."""
+
+from pathlib import Path
+
+from mercato.admin import pages
+from mercato.platform.modules import Module, NavItem
+
+admin_module = Module(
+    name="admin",
+    title="Admin",
+    core=True,
+    requires=("identity",),
+    admin=[pages.router],
+    admin_nav=[
+        NavItem("Dashboard", "", "admin.access", 0),
+        NavItem("Users", "users", "identity.user.read", 10),
+        NavItem("API keys", "api-keys", "identity.apikey.write", 80),
+        NavItem("Audit log", "audit", "platform.audit.read", 90),
+        NavItem("Email outbox", "emails", "platform.email.read", 91),
+        NavItem("Jobs", "jobs", "platform.jobs.write", 92),
+        NavItem("Settings", "settings", "platform.settings.write", 99),
+    ],
+    template_dir=str(Path(__file__).parent / "templates"),
+)

@@ -1,0 +1,169 @@
+"""The `mercato` command."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mercato.config import get_settings
+from mercato.platform.stores import StoreConfig, discover_stores
+
+app = typer.Typer(
+    help="Mercato: one commerce engine, many stores.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold passwords and secrets
+)
+console = Console()
+
+
+def _stores(only: str | None = None) -> list[StoreConfig]:
+    stores = discover_stores(get_settings().stores_dir)
+    if only:
+        stores = [s for s in stores if s.slug == only]
+        if not stores:
+            raise typer.BadParameter(f"no store named {only!r}", param_hint="--store")
+    return stores
+
+
+@app.command()
+def stores() -> None:
+    """List the stores in the stores directory."""
+    table = Table("slug", "name", "locale", "currency", "modules")
+    for s in _stores():
+        table.add_row(s.slug, s.name, s.locale, s.currency, ", ".join(s.modules))
+    console.print(table)
+
+
+@app.command()
+def migrate(store: Annotated[str | None, typer.Option(help="Only this store")] = None) -> None:
+    """Upgrade every store's database to the latest schema."""
+    from mercato.platform.migrate import upgrade
+
+    settings = get_settings()
+    for s in _stores(store):
+        upgrade(settings.database_url_for(s.slug))
+        console.print(f"[green]✓[/] {s.slug} migrated")
+
+
+@app.command()
+def seed(store: Annotated[str | None, typer.Option(help="Only this store")] = None) -> None:
+    """Load each store's demo data; running it again keeps what is there."""
+    from mercato.platform.seeding import seed_store
+
+    for s in _stores(store):
+        summary = asyncio.run(seed_store(s, get_settings()))
+        console.print(f"[green]✓[/] {s.slug} seeded ({summary})")
+
+
+@app.command()
+def createadmin(
+    store: Annotated[str, typer.Option(help="The store's slug")],
+    email: Annotated[str, typer.Option(prompt=True)],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    name: Annotated[str, typer.Option()] = "Administrator",
+) -> None:
+    """Create (or promote) an administrator of one store."""
+    from mercato.platform.seeding import create_admin
+
+    config = _stores(store)[0]
+    try:
+        asyncio.run(create_admin(config, get_settings(), email=email, password=password, name=name))
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]✓[/] {email} is an admin of {store}")
+
+
+@app.command()
+def serve(
+    store: Annotated[str | None, typer.Option(help="Serve only this store, at /")] = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    with_worker: Annotated[
+        bool, typer.Option(help="Also run the outbox worker in process")
+    ] = False,
+) -> None:
+    """Serve the stores with Uvicorn."""
+    import os
+
+    import uvicorn
+
+    from mercato.platform.logs import configure_logging
+
+    settings = get_settings()
+    if not settings.is_development and settings.uses_default_secret():
+        console.print("[red]Refusing to start: set MERCATO_SECRET_KEY outside development.[/]")
+        raise typer.Exit(2)
+    configure_logging()
+    os.environ["MERCATO_SERVE_STORE"] = store or ""
+    os.environ["MERCATO_SERVE_WORKER"] = "1" if with_worker else ""
+    uvicorn.run(
+        "mercato.asgi:app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@app.command()
+def worker(store: Annotated[str | None, typer.Option(help="Only this store")] = None) -> None:
+    """Deliver outbox events and run scheduled jobs (no web server)."""
+    from mercato.platform.logs import configure_logging
+    from mercato.platform.worker import run_standalone
+
+    configure_logging()
+    asyncio.run(run_standalone(get_settings(), [s.slug for s in _stores(store)]))
+
+
+@app.command()
+def demo(port: int = 8000, host: str = "127.0.0.1") -> None:
+    """Migrate and seed every store, then serve them all with an in-process worker."""
+    import uvicorn
+
+    from mercato.app import create_app
+    from mercato.platform.logs import configure_logging
+    from mercato.platform.migrate import upgrade
+    from mercato.platform.seeding import seed_store
+
+    settings = get_settings()
+    configs = _stores()
+    with console.status("Preparing the demo stores…"):
+        for s in configs:
+            upgrade(settings.database_url_for(s.slug))
+            asyncio.run(seed_store(s, settings))
+    table = Table("store", "address", "demo sign-ins (email / password)", title="Mercato demo")
+    for s in configs:
+        logins = "\n".join(f"{u.email} / {u.password} ({', '.join(u.roles)})" for u in s.demo_users)
+        table.add_row(s.name, f"http://{host}:{port}/{s.slug}/", logins)
+    console.print(table)
+    console.print(f"All stores: http://{host}:{port}/   (Ctrl+C stops)")
+    configure_logging("WARNING")
+    uvicorn.run(create_app(settings, run_worker=True), host=host, port=port, log_config=None)
+
+
+@app.command()
+def makemigration(message: Annotated[str, typer.Option("-m", "--message")]) -> None:
+    """(Developers) write a new Alembic revision from the model changes."""
+    from alembic import command
+
+    from mercato.platform.migrate import alembic_config, upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'autogen.db'}"
+        upgrade(url)
+        command.revision(alembic_config(url), message=message, autogenerate=True)
+
+
+if __name__ == "__main__":
+    app()

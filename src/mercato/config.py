@@ -1,0 +1,71 @@
+"""Settings from the environment (prefix ``MERCATO_``), read once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The repository root holds stores/ and migrations/; the package is installed editable by uv.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MERCATO_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    # Either a template with ``{store}`` (one database per store) or empty for SQLite files
+    # ``var/<slug>.db``. Example: ``postgresql+asyncpg://db/mercato_{store}``.
+    database_url: str = ""
+    redis_url: str = ""
+    stores_dir: Path = PROJECT_ROOT / "stores"
+    var_dir: Path = PROJECT_ROOT / "var"
+    storage_dir: Path | None = None  # uploaded files; default var/uploads
+    base_url: str = ""  # public origin used in emails, e.g. https://shop.example.com
+
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = True
+    email_from: str = "Mercato <no-reply@mercato.invalid>"
+
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    session_days: int = 14
+    # Rate limits in the `limits` notation; tests and benchmarks may loosen them.
+    rate_limit_signin: str = "10/minute"
+    rate_limit_signin_account: str = "5/minute"
+    rate_limit_signup: str = "5/minute"
+    rate_limit_reset: str = "5/minute"
+    rate_limit_token: str = "20/minute"
+    upload_max_bytes: int = 8 * 1024 * 1024
+    worker_poll_seconds: float = Field(1.0, gt=0)
+
+    @property
+    def is_development(self) -> bool:
+        return self.env != "production"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.storage_dir or self.var_dir / "uploads"
+
+    def database_url_for(self, slug: str) -> str:
+        if not self.database_url:
+            return f"sqlite+aiosqlite:///{self.var_dir / slug.replace('-', '_')}.db"
+        if "{store}" in self.database_url:
+            return self.database_url.replace("{store}", slug.replace("-", "_"))
+        return self.database_url
+
+    def uses_default_secret(self) -> bool:
+        return self.secret_key.get_secret_value() == DEFAULT_SECRET
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,99 @@
+"""Engines and units of work, one database per store (DESIGN.md §3, §4).
+
+The request owns the transaction: services ``flush()``; the unit of work commits once at the
+end, or rolls back. On SQLite, writing transactions start with ``BEGIN IMMEDIATE`` so that
+concurrent writers wait on the busy timeout instead of failing with "database is locked"
+when a deferred transaction tries to upgrade its lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+WRITE_OPTION = "mercato_write"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def create_engine(url: str, *, pool: bool = True) -> AsyncEngine:
+    kwargs: dict[str, Any] = {}
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    else:
+        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
+    if not pool:
+        kwargs = {k: v for k, v in kwargs.items() if k == "connect_args"}
+        kwargs["poolclass"] = NullPool
+    engine = create_async_engine(url, **kwargs)
+    if is_sqlite(url):
+        _install_sqlite_pragmas(engine)
+    return engine
+
+
+class Database:
+    """The engine of one store and the session factories for reading and writing."""
+
+    def __init__(self, url: str, *, pool: bool = True) -> None:
+        self.url = url
+        self.engine = create_engine(url, pool=pool)
+        self.sqlite = is_sqlite(url)
+        self._read = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write = async_sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    def session(self, *, write: bool) -> AsyncSession:
+        return (self._write if write else self._read)()
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+        """A unit of work for jobs and commands: commit on success, roll back on error."""
+        async with self.session(write=write) as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

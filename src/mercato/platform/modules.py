@@ -1,0 +1,143 @@
+"""The module registry (DESIGN.md §3).
+
+A module is a plain object naming its routers, permissions, admin navigation, event
+handlers, jobs and schedules. A store's ``modules = [...]`` decides which of them exist in
+its sub-app; routers of a disabled module are never mounted, so their URLs are 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter
+
+# handler(ctx, event) where ctx is a platform.outbox.HandlerContext
+EventHandler = Callable[[Any, Any], Awaitable[None]]
+Job = Callable[[Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    path: str  # relative to the store's admin root, e.g. "users"
+    permission: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    cron: str  # five-field cron in the store's timezone
+    job: Job
+
+
+@dataclass
+class Module:
+    name: str
+    title: str = ""
+    requires: tuple[str, ...] = ()
+    core: bool = False  # always on, whatever store.toml says
+    pages: list[APIRouter] = field(default_factory=list)  # HTML under /<slug>/
+    api: list[APIRouter] = field(default_factory=list)  # JSON under /<slug>/api/v1
+    admin: list[APIRouter] = field(default_factory=list)  # HTML under /<slug>/admin
+    websockets: list[APIRouter] = field(default_factory=list)  # no page dependencies
+    permissions: dict[str, str] = field(default_factory=dict)  # permission → description
+    default_roles: dict[str, list[str]] = field(default_factory=dict)  # role → permissions
+    admin_nav: list[NavItem] = field(default_factory=list)
+    event_handlers: dict[str, list[EventHandler]] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    schedules: list[Schedule] = field(default_factory=list)
+    template_dir: str | None = None  # absolute path of the module's templates
+
+
+class ModuleError(RuntimeError):
+    pass
+
+
+class ModuleRegistry:
+    def __init__(self) -> None:
+        self._modules: dict[str, Module] = {}
+
+    def register(self, module: Module) -> Module:
+        if module.name in self._modules:
+            raise ModuleError(f"module {module.name!r} registered twice")
+        self._modules[module.name] = module
+        return module
+
+    def get(self, name: str) -> Module:
+        try:
+            return self._modules[name]
+        except KeyError:
+            raise ModuleError(f"unknown module {name!r}") from None
+
+    def names(self) -> list[str]:
+        return sorted(self._modules)
+
+    def resolve(self, requested: list[str]) -> list[Module]:
+        """Core modules plus ``requested`` and their dependencies, dependencies first."""
+        ordered: list[Module] = []
+        seen: set[str] = set()
+        visiting: set[str] = set()
+
+        def visit(name: str, wanted_by: str | None) -> None:
+            if name in seen:
+                return
+            if name in visiting:
+                raise ModuleError(f"module dependency cycle through {name!r}")
+            if name not in self._modules:
+                by = f" (needed by {wanted_by!r})" if wanted_by else ""
+                raise ModuleError(f"unknown module {name!r}{by}")
+            visiting.add(name)
+            for dep in self._modules[name].requires:
+                visit(dep, name)
+            visiting.discard(name)
+            seen.add(name)
+            ordered.append(self._modules[name])
+
+        for module in self._modules.values():
+            if module.core:
+                visit(module.name, None)
+        for name in requested:
+            visit(name, None)
+        return ordered
+
+
+class EnabledModules:
+    """The resolved modules of one store, with their merged contributions."""
+
+    def __init__(self, modules: list[Module]) -> None:
+        self.modules = modules
+        self.names = frozenset(m.name for m in modules)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def handlers_for(self, event_type: str) -> list[EventHandler]:
+        return [h for m in self.modules for h in m.event_handlers.get(event_type, [])]
+
+    def permissions(self) -> dict[str, str]:
+        return {p: d for m in self.modules for p, d in m.permissions.items()}
+
+    def default_roles(self) -> dict[str, set[str]]:
+        roles: dict[str, set[str]] = {}
+        for m in self.modules:
+            for role, perms in m.default_roles.items():
+                roles.setdefault(role, set()).update(perms)
+        return roles
+
+    def admin_nav(self) -> list[NavItem]:
+        return sorted((i for m in self.modules for i in m.admin_nav), key=lambda i: i.order)
+
+    def jobs(self) -> dict[str, Job]:
+        return {f"{m.name}.{k}": j for m in self.modules for k, j in m.jobs.items()}
+
+    def schedules(self) -> list[Schedule]:
+        return [s for m in self.modules for s in m.schedules]
+
+    def template_dirs(self) -> list[str]:
+        return [m.template_dir for m in self.modules if m.template_dir]
+
+
+registry = ModuleRegistry()

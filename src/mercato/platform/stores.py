@@ -1,0 +1,103 @@
+"""The store registry: one folder per store under ``stores/`` with a ``store.toml``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class Theme(BaseModel):
+    """Design tokens; rendered into ``/<slug>/theme.css`` so pages carry no inline style."""
+
+    primary: str = "#1f3a5f"
+    on_primary: str = "#ffffff"
+    accent: str = "#b5472c"
+    background: str = "#ffffff"
+    surface: str = "#f5f5f4"
+    text: str = "#1c1917"
+    muted: str = "#57534e"
+    heading_font: str = "system-ui, sans-serif"
+    body_font: str = "system-ui, sans-serif"
+    radius: str = "6px"
+    heading_case: str = "none"  # or "uppercase"
+    logo_mark: str = "M"  # one or two glyphs drawn into the generated SVG mark
+    logo_shape: str = "circle"  # circle | square | diamond
+
+    @field_validator("primary", "on_primary", "accent", "background", "surface", "text", "muted")
+    @classmethod
+    def _hex(cls, value: str) -> str:
+        if not HEX.match(value):
+            raise ValueError("colours are #rrggbb")
+        return value
+
+
+class DemoUser(BaseModel):
+    email: str
+    password: str
+    name: str
+    roles: list[str] = Field(default_factory=lambda: ["customer"])
+
+
+class StoreConfig(BaseModel):
+    slug: str
+    name: str
+    tagline: str = ""
+    locale: str = "en"
+    languages: list[str] = Field(default_factory=list)
+    currency: str = "USD"
+    display_currencies: list[str] = Field(default_factory=list)
+    timezone: str = "UTC"
+    modules: list[str] = Field(default_factory=list)
+    theme: Theme = Field(default_factory=Theme)
+    payment_providers: list[str] = Field(default_factory=lambda: ["sandbox"])
+    contact_email: str = ""
+    demo_users: list[DemoUser] = Field(default_factory=list)
+    path: Path | None = None
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("a slug is lower-case letters, digits and single hyphens")
+        return value
+
+    @property
+    def theme_dir(self) -> Path | None:
+        return self.path / "theme" if self.path else None
+
+    @property
+    def seed_dir(self) -> Path | None:
+        return self.path / "seed" if self.path else None
+
+
+class StoreConfigError(RuntimeError):
+    pass
+
+
+def load_store(folder: Path) -> StoreConfig:
+    file = folder / "store.toml"
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise StoreConfigError(f"{file}: {exc}") from exc
+    data.setdefault("slug", folder.name)
+    try:
+        config = StoreConfig(**data, path=folder)
+    except ValidationError as exc:
+        raise StoreConfigError(f"{file}: {exc}") from exc
+    if config.slug != folder.name:
+        raise StoreConfigError(f"{file}: slug {config.slug!r} differs from folder {folder.name!r}")
+    return config
+
+
+def discover_stores(stores_dir: Path) -> list[StoreConfig]:
+    if not stores_dir.is_dir():
+        raise StoreConfigError(f"stores directory not found: {stores_dir}")
+    folders = sorted(p for p in stores_dir.iterdir() if (p / "store.toml").is_file())
+    return [load_store(p) for p in folders]

@@ -1,0 +1,218 @@
+"""ASGI middleware: request ids and access logs (host), unit of work and headers (store)."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from contextvars import ContextVar
+from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import Counter, Histogram
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mercato.kit.security import new_token
+
+if TYPE_CHECKING:
+    from mercato.platform.runtime import StoreRuntime
+
+log = logging.getLogger("mercato.http")
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+
+REQUESTS = Counter("mercato_http_requests_total", "HTTP requests", ["store", "method", "status"])
+LATENCY = Histogram("mercato_http_request_seconds", "HTTP request latency", ["store"])
+
+CSRF_COOKIE = "mercato_csrf"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# No inline scripts or styles anywhere: every page works with these and nothing looser.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (echoed as X-Request-ID), logs it and counts it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        rid = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("x-request-id", rid)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - started
+            store = scope.get("state", {}).get("store_slug", "-")
+            REQUESTS.labels(store, scope["method"], str(status)).inc()
+            LATENCY.labels(store).observe(elapsed)
+            log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "ms": round(elapsed * 1000, 2),
+                    "store": store,
+                },
+            )
+            request_id_var.reset(token)
+
+
+class UnitOfWork:
+    """One database session per request, opened on first use (DESIGN.md §4).
+
+    GET requests read in a deferred transaction; unsafe methods take the write lock at
+    BEGIN on SQLite. The session is committed before the response starts, so a client
+    never sees success for a change that was not stored.
+    """
+
+    def __init__(self, runtime: StoreRuntime, *, write: bool) -> None:
+        self.runtime = runtime
+        self.write = write
+        self._session: AsyncSession | None = None
+        self.after_commit: list[Any] = []  # async callables run once the commit succeeded
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self.runtime.db.session(write=self.write)
+        return self._session
+
+    @property
+    def opened(self) -> bool:
+        return self._session is not None
+
+    async def finish(self, *, success: bool) -> None:
+        if self._session is None:
+            return
+        session, self._session = self._session, None
+        try:
+            if success:
+                await session.commit()
+            else:
+                await session.rollback()
+        finally:
+            await session.close()
+        if success:
+            callbacks, self.after_commit = self.after_commit, []
+            for callback in callbacks:
+                try:
+                    await callback()
+                except Exception:
+                    log.exception("after-commit callback failed")
+
+
+class StoreMiddleware:
+    """Per store: runtime on the request, the unit of work, CSRF cookie, security headers."""
+
+    def __init__(self, app: ASGIApp, runtime: StoreRuntime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        state["runtime"] = self.runtime
+        state["store_slug"] = self.runtime.slug
+        csrf_seed, new_csrf = _csrf_seed(scope)
+        state["csrf_seed"] = csrf_seed
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, send)
+            return
+        uow = UnitOfWork(self.runtime, write=scope["method"] in UNSAFE_METHODS)
+        state["uow"] = uow
+        finished = False
+        swallow = False  # after a failed commit, the app's own response is discarded
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal finished, swallow
+            if swallow:
+                return
+            if message["type"] == "http.response.start" and not finished:
+                finished = True
+                try:
+                    await uow.finish(success=message["status"] < 400)
+                except Exception:
+                    log.exception("commit failed")
+                    swallow = True
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 503,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+                        }
+                    )
+                    body = b"The change could not be saved; please try again."
+                    await send({"type": "http.response.body", "body": body})
+                    return
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    if name.decode() not in headers:
+                        headers.raw.append((name, value))
+                if not self.runtime.settings.is_development:
+                    headers.append(
+                        "strict-transport-security", "max-age=63072000; includeSubDomains"
+                    )
+                if new_csrf:
+                    headers.append("set-cookie", self.csrf_cookie(csrf_seed))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if not finished:
+                await uow.finish(success=False)
+
+    def csrf_cookie(self, value: str) -> str:
+        cookie: SimpleCookie = SimpleCookie()
+        cookie[CSRF_COOKIE] = value
+        morsel = cookie[CSRF_COOKIE]
+        morsel["path"] = self.runtime.path("")
+        morsel["httponly"] = True
+        morsel["samesite"] = "Lax"
+        if not self.runtime.settings.is_development:
+            morsel["secure"] = True
+        return morsel.OutputString()
+
+
+def _csrf_seed(scope: Scope) -> tuple[str, bool]:
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            cookie: SimpleCookie = SimpleCookie()
+            try:
+                cookie.load(value.decode("latin-1"))
+            except Exception:  # noqa: S112 - a malformed cookie header is treated as absent
+                continue
+            if CSRF_COOKIE in cookie and 20 <= len(cookie[CSRF_COOKIE].value) <= 100:
+                return cookie[CSRF_COOKIE].value, False
+    return new_token(24), True

@@ -1,0 +1,138 @@
+"""One FastAPI sub-app per store, holding only the routers of its enabled modules."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
+
+from mercato.identity.deps import load_web_user, require_staff
+from mercato.kit.errors import DomainError, RateLimited
+from mercato.platform.runtime import StoreRuntime
+from mercato.web import theme
+from mercato.web.csrf import csrf_protect
+from mercato.web.middleware import StoreMiddleware
+from mercato.web.templating import render
+
+log = logging.getLogger("mercato.web")
+API_PREFIX = "/api/v1"
+
+
+def build_store_app(runtime: StoreRuntime) -> FastAPI:
+    config = runtime.config
+    app = FastAPI(
+        title=f"{config.name} API",
+        description=f"The JSON API of {config.name}. Authenticate with a bearer access token "
+        "from `POST /api/v1/auth/token`, or an API key in `X-API-Key`.",
+        version="1",
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # served by mercato.web.docs with a CSP-safe page
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    page_deps = [Depends(load_web_user), Depends(csrf_protect)]
+    for module in runtime.modules.modules:
+        for router in module.pages:
+            app.include_router(router, dependencies=page_deps, include_in_schema=False)
+        for router in module.admin:
+            app.include_router(
+                router,
+                prefix="/admin",
+                dependencies=[*page_deps, Depends(require_staff)],
+                include_in_schema=False,
+            )
+        for router in module.api:
+            app.include_router(router, prefix=API_PREFIX)
+        for router in module.websockets:
+            app.include_router(router)
+    theme.mount(app, runtime)
+    if runtime.config.theme_dir and (runtime.config.theme_dir / "static").is_dir():
+        app.mount(
+            "/theme-static",
+            StaticFiles(directory=runtime.config.theme_dir / "static"),
+            name="theme-static",
+        )
+    _install_error_handlers(app)
+    app.add_middleware(StoreMiddleware, runtime=runtime)
+    return app
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith(request.scope.get("root_path", "") + "/api/") or (
+        "application/json" in request.headers.get("accept", "")
+        and "text/html" not in request.headers.get("accept", "")
+    )
+
+
+def error_response(
+    request: Request, status: int, message: str, errors: list | None = None
+) -> Response:
+    headers = {}
+    if wants_json(request):
+        body: dict = {"detail": message}
+        if errors is not None:
+            body["errors"] = errors
+        return JSONResponse(body, status_code=status, headers=headers)
+    try:
+        return render(
+            request,
+            "errors/error.html",
+            {"status": status, "message": message, "errors": errors or []},
+            status_code=status,
+        )
+    except Exception:  # the error page itself must never fail
+        log.exception("error page failed to render")
+        return Response(message, status_code=status, media_type="text/plain")
+
+
+def _field_path(loc: tuple | list) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
+    return ".".join(parts) or ".".join(str(p) for p in loc)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        errors = (
+            [{"field": exc.field, "message": exc.message, "code": exc.code}] if exc.field else None
+        )
+        response = error_response(request, exc.status_code, exc.message, errors)
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {
+                "field": _field_path(e.get("loc", ())),
+                "message": e.get("msg", ""),
+                "code": e.get("type", ""),
+            }
+            for e in exc.errors()
+        ]
+        return error_response(request, 422, "Some fields need attention.", errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: "We could not find that page.", 405: "That action is not allowed here."}
+        message = (
+            exc.detail
+            if isinstance(exc.detail, str) and exc.status_code != 404
+            else (messages.get(exc.status_code, "Something went wrong."))
+        )
+        response = error_response(request, exc.status_code, message)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", exc_info=exc)
+        return error_response(
+            request, 500, "Something went wrong on our side. It has been logged; please try again."
+        )

@@ -1,0 +1,69 @@
+"""Jinja2 environments: store theme → module templates → base templates (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from babel.dates import format_datetime
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from mercato.kit.money import babel_locale, format_money
+from mercato.web.flash import FLASH_COOKIE, pop_flash
+
+if TYPE_CHECKING:
+    from mercato.platform.runtime import StoreRuntime
+
+BASE_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def build_environment(runtime: StoreRuntime) -> Environment:
+    dirs: list[str] = []
+    theme_dir = runtime.config.theme_dir
+    if theme_dir and (theme_dir / "templates").is_dir():
+        dirs.append(str(theme_dir / "templates"))
+    dirs += runtime.modules.template_dirs()
+    dirs.append(str(BASE_TEMPLATES))
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=runtime.settings.is_development,
+    )
+    # Message catalogues arrive with the stores that need them; until then, source text.
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    locale = runtime.config.locale
+    tz = runtime.config.timezone
+    env.globals.update(store=runtime.config, runtime=runtime, path=runtime.path)
+    env.filters["money"] = lambda amount, currency=None: format_money(
+        int(amount), currency or runtime.config.currency, locale
+    )
+    env.filters["datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt, tzinfo=tz, locale=babel_locale(locale)) if value else ""
+    )
+    return env
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    runtime: StoreRuntime = request.state.runtime
+    assert runtime.templates is not None
+    ctx = {"request": request, "current_user": getattr(request.state, "user", None)}
+    ctx["csrf_token"] = getattr(request.state, "csrf_token", "")
+    ctx["admin_nav"] = runtime.modules.admin_nav()
+    ctx["flash"] = pop_flash(request)
+    ctx.update(context or {})
+    html = runtime.templates.get_template(template).render(ctx)
+    response = HTMLResponse(html, status_code=status_code)
+    if ctx["flash"]:
+        response.delete_cookie(FLASH_COOKIE, path=runtime.path(""))
+    return response

@@ -1,0 +1,182 @@
+"""Fixtures (DESIGN.md §8): every test runs in a transaction that is rolled back, on a schema
+built by the real Alembic migrations; SQLite by default, PostgreSQL when
+``MERCATO_TEST_DATABASE_URL`` is set, Redis parts when ``MERCATO_TEST_REDIS_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from mercato.app import create_app
+from mercato.config import PROJECT_ROOT, Settings
+from mercato.db import create_engine
+from mercato.platform.migrate import upgrade
+from mercato.platform.stores import discover_stores
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+PG_URL = os.environ.get("MERCATO_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("MERCATO_TEST_REDIS_URL", "")
+STORES = [s.slug for s in discover_stores(PROJECT_ROOT / "stores")]
+
+
+def _pg_database_urls(base: str, slugs: list[str]) -> dict[str, str]:
+    """One PostgreSQL database per store, recreated for this run, like production."""
+    import asyncio
+
+    import asyncpg
+
+    url = make_url(base)
+    names = {slug: f"{url.database}_{slug.replace('-', '_')}" for slug in slugs}
+
+    async def recreate() -> None:
+        conn = await asyncpg.connect(
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            database="postgres",
+        )
+        try:
+            for name in names.values():
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(recreate())
+    return {
+        slug: url.set(database=name).render_as_string(hide_password=False)
+        for slug, name in names.items()
+    }
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    if PG_URL:
+        urls = _pg_database_urls(PG_URL, STORES)
+    else:
+        folder = tmp_path_factory.mktemp("db")
+        urls = {slug: f"sqlite+aiosqlite:///{folder / slug}.db" for slug in STORES}
+    for url in urls.values():
+        upgrade(url)
+    return urls
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    var = tmp_path_factory.mktemp("var")
+    return Settings(
+        env="test",
+        secret_key=TEST_SECRET,
+        var_dir=var,
+        stores_dir=PROJECT_ROOT / "stores",
+        base_url="http://testserver",
+    )
+
+
+class BoundDatabase:
+    """A store database whose sessions all join one outer transaction, rolled back after
+    the test; a service's commit() ends a savepoint, not the transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sqlite = url.startswith("sqlite")
+        self.engine: AsyncEngine = create_engine(url, pool=False)
+        self.connection: AsyncConnection | None = None
+
+    async def open(self) -> None:
+        self.connection = await self.engine.connect()
+        await self.connection.begin()
+
+    def session(self, *, write: bool) -> AsyncSession:
+        assert self.connection is not None, "BoundDatabase.open() was not awaited"
+        return AsyncSession(
+            bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+
+    def transaction(self, *, write: bool = True):
+        from contextlib import asynccontextmanager
+
+        @asynccontextmanager
+        async def scope() -> AsyncIterator[AsyncSession]:
+            async with self.session(write=write) as session:
+                try:
+                    yield session
+                    await session.commit()
+                except BaseException:
+                    await session.rollback()
+                    raise
+
+        return scope()
+
+    async def close(self) -> None:
+        if self.connection is not None:
+            await self.connection.rollback()
+            await self.connection.close()
+            self.connection = None
+        await self.engine.dispose()
+
+    async def dispose(self) -> None:
+        await self.close()
+
+
+@pytest.fixture(scope="session")
+def host_app(settings: Settings, database_urls: dict[str, str]):
+    return create_app(settings)
+
+
+@pytest.fixture
+async def app(host_app, database_urls: dict[str, str]) -> AsyncIterator:
+    """The host app with every store bound to a rolled-back test transaction."""
+    bound = {}
+    for slug, runtime in host_app.state.runtimes.items():
+        db = BoundDatabase(database_urls[slug])
+        await db.open()
+        runtime.db = db
+        bound[slug] = db
+        await runtime.limiter.reset()
+    try:
+        yield host_app
+    finally:
+        for db in bound.values():
+            await db.close()
+
+
+@pytest.fixture
+def runtime(app):
+    """The Atelier Arôme store runtime: the default store for store-independent tests."""
+    return app.state.runtimes["atelier-arome"]
+
+
+@pytest.fixture
+async def db(runtime) -> AsyncIterator[AsyncSession]:
+    async with runtime.db.session(write=True) as session:
+        yield session
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    if not REDIS_URL:
+        pytest.skip("set MERCATO_TEST_REDIS_URL to run Redis-backed tests")
+    yield REDIS_URL
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(__file__).parent / "e2e"
+    for item in items:
+        if root in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
