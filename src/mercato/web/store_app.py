@@ -15,6 +15,7 @@ from mercato.kit.errors import DomainError, RateLimited
 from mercato.platform.runtime import StoreRuntime
 from mercato.web import theme
 from mercato.web.csrf import csrf_protect
+from mercato.web.docs import mount_docs
 from mercato.web.middleware import StoreMiddleware
 from mercato.web.templating import render
 
@@ -35,6 +36,7 @@ def build_store_app(runtime: StoreRuntime) -> FastAPI:
     )
     app.state.runtime = runtime
     page_deps = [Depends(load_web_user), Depends(csrf_protect)]
+    page_deps += [Depends(d) for m in runtime.modules.modules for d in m.page_dependencies]
     for module in runtime.modules.modules:
         for router in module.pages:
             app.include_router(router, dependencies=page_deps, include_in_schema=False)
@@ -50,6 +52,7 @@ def build_store_app(runtime: StoreRuntime) -> FastAPI:
         for router in module.websockets:
             app.include_router(router)
     theme.mount(app, runtime)
+    mount_docs(app, runtime)
     if runtime.config.theme_dir and (runtime.config.theme_dir / "static").is_dir():
         app.mount(
             "/theme-static",
