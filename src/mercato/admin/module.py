@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mercato.admin import pages
+from mercato.admin import apikeys, pages, system, users
 from mercato.platform.modules import Module, NavItem
 
 admin_module = Module(
@@ -10,7 +10,7 @@ admin_module = Module(
     title="Admin",
     core=True,
     requires=("identity",),
-    admin=[pages.router],
+    admin=[pages.router, users.router, system.router, apikeys.router],
     admin_nav=[
         NavItem("Dashboard", "", "admin.access", 0),
         NavItem("Users", "users", "identity.user.read", 10),
