@@ -3,7 +3,9 @@
 from pathlib import Path
 
 from mercato.notifications import api, pages, ws
+from mercato.notifications.deps import load_unread_count
 from mercato.platform.modules import Module
+from mercato.platform.notifications import NOTIFICATION_CREATED, push_notification
 
 notifications_module = Module(
     name="notifications",
@@ -12,5 +14,7 @@ notifications_module = Module(
     pages=[pages.router],
     api=[api.router],
     websockets=[ws.router],
+    page_dependencies=[load_unread_count],
+    event_handlers={NOTIFICATION_CREATED: [push_notification]},
     template_dir=str(Path(__file__).parent / "templates"),
 )

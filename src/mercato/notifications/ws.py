@@ -1,3 +1,117 @@
-from fastapi import APIRouter
+"""The store's one WebSocket (``/<slug>/ws``): live events for the signed-in browser.
 
+Authenticated by the session cookie, so it is open to exactly the pages that could read the
+same data. Because browsers send cookies with cross-site WebSocket handshakes (no CORS, no
+SameSite protection for a GET upgrade from a top-level page), the Origin must be this site:
+otherwise any page could open a socket as the visitor (cross-site WebSocket hijacking).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from mercato.identity.sessions import SESSION_COOKIE, resolve_session
+from mercato.platform.notifications import user_channel
+from mercato.platform.runtime import StoreRuntime
+
+log = logging.getLogger("mercato.ws")
 router = APIRouter()
+
+PING_SECONDS = 25.0  # under common proxy idle timeouts (60 s), and it re-checks the session
+CLOSE_POLICY = 1008  # refused: wrong origin
+CLOSE_SIGNED_OUT = 4401  # application code: sign in again (the client stops reconnecting)
+
+
+def origin_allowed(websocket: WebSocket, runtime: StoreRuntime) -> bool:
+    origin = websocket.headers.get("origin", "")
+    if not origin:
+        return False  # every browser sends it; a socket without one is not from our pages
+    netloc = urlsplit(origin).netloc.lower()
+    allowed = {websocket.headers.get("host", "").lower()}
+    if runtime.settings.base_url:
+        allowed.add(urlsplit(runtime.settings.base_url).netloc.lower())
+    return bool(netloc) and netloc in allowed
+
+
+async def session_user_id(runtime: StoreRuntime, token: str) -> int | None:
+    """The user of a live session, read in a short session of its own (a socket lives for
+    hours; it must not hold a database connection)."""
+    if not token:
+        return None
+    async with runtime.db.session(write=False) as db:
+        found = await resolve_session(db, token)
+    return found[1].id if found else None
+
+
+@router.websocket("/ws")
+async def live_socket(websocket: WebSocket) -> None:
+    runtime: StoreRuntime = websocket.scope["state"]["runtime"]
+    if not origin_allowed(websocket, runtime):
+        log.warning("websocket refused: foreign origin", extra={"store": runtime.slug})
+        await websocket.close(code=CLOSE_POLICY)  # before accept: the handshake gets a 403
+        return
+    token = websocket.cookies.get(SESSION_COOKIE, "")
+    user_id = await session_user_id(runtime, token)
+    if user_id is None:
+        # Accept then close with a code the page understands, so it stops retrying.
+        await websocket.accept()
+        await websocket.close(code=CLOSE_SIGNED_OUT)
+        return
+    channels = [user_channel(runtime.slug, user_id)]  # role and order channels join here
+    # Subscribe before accepting, so nothing published after the page sees "open" is lost.
+    async with runtime.hub.subscribe(channels) as queue:
+        await websocket.accept()
+        await _forward(websocket, queue, runtime, token, user_id)
+
+
+async def _wait_for_disconnect(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends until it goes away."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+
+
+async def _forward(
+    websocket: WebSocket,
+    queue: asyncio.Queue[dict[str, Any]],
+    runtime: StoreRuntime,
+    token: str,
+    user_id: int,
+) -> None:
+    receiver = asyncio.create_task(_wait_for_disconnect(websocket))
+    getter: asyncio.Task[dict[str, Any]] | None = None
+    try:
+        while True:
+            if getter is None:  # a pending get survives a ping round; it is not duplicated
+                getter = asyncio.create_task(queue.get())
+            done, _ = await asyncio.wait(
+                {getter, receiver}, timeout=PING_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
+            if getter in done:
+                message, getter = getter.result(), None
+                await websocket.send_json(message)
+                continue
+            if receiver in done:
+                return
+            # Idle: a session revoked meanwhile (sign out everywhere, a blocked user) ends
+            # the socket too, then a ping keeps proxies from closing a quiet connection.
+            if await session_user_id(runtime, token) != user_id:
+                await websocket.close(code=CLOSE_SIGNED_OUT)
+                return
+            await websocket.send_json({"type": "ping"})
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        return  # the client went away mid-send
+    finally:
+        for task in (getter, receiver):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task

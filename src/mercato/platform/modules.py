@@ -43,6 +43,9 @@ class Module:
     api: list[APIRouter] = field(default_factory=list)  # JSON under /<slug>/api/v1
     admin: list[APIRouter] = field(default_factory=list)  # HTML under /<slug>/admin
     websockets: list[APIRouter] = field(default_factory=list)  # no page dependencies
+    # FastAPI dependencies run before every page and admin page of a store that enables the
+    # module; they may put template variables in request.state.template_context (the badge).
+    page_dependencies: list[Any] = field(default_factory=list)
     permissions: dict[str, str] = field(default_factory=dict)  # permission → description
     default_roles: dict[str, list[str]] = field(default_factory=dict)  # role → permissions
     admin_nav: list[NavItem] = field(default_factory=list)

@@ -3,11 +3,16 @@ change that caused them; the worker delivers them after commit."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.models import OutboxEvent
+
+if TYPE_CHECKING:
+    from mercato.platform.runtime import StoreRuntime
 
 
 async def emit(db: AsyncSession, event_type: str, payload: dict[str, Any]) -> OutboxEvent:
@@ -16,3 +21,23 @@ async def emit(db: AsyncSession, event_type: str, payload: dict[str, Any]) -> Ou
     db.add(event)
     await db.flush()
     return event
+
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class HandlerContext:
+    """What an event handler gets: the store, a session in the delivery transaction, the
+    event, and callbacks to run only once that transaction has committed.
+
+    Handlers are idempotent: delivery is at least once (a crash between a handler's work and
+    the commit, or a lock that expired during a slow handler, delivers the event again).
+    Side effects outside the database (realtime pushes) go in ``after_commit`` so they never
+    announce a change that was rolled back.
+    """
+
+    runtime: StoreRuntime
+    db: AsyncSession
+    event: OutboxEvent
+    after_commit: list[AfterCommit] = field(default_factory=list)

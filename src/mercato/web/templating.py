@@ -61,6 +61,8 @@ def render(
     ctx["csrf_token"] = getattr(request.state, "csrf_token", "")
     ctx["admin_nav"] = runtime.modules.admin_nav()
     ctx["flash"] = pop_flash(request)
+    # Variables every page needs from async work done earlier (Module.page_dependencies).
+    ctx.update(getattr(request.state, "template_context", {}))
     ctx.update(context or {})
     html = runtime.templates.get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status_code)

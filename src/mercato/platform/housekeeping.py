@@ -1,0 +1,46 @@
+"""Housekeeping schedules: tables of short-lived credentials do not grow for ever."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, or_
+
+from mercato.models import EmailToken, RefreshToken, WebSession
+from mercato.platform.modules import Module, Schedule
+
+if TYPE_CHECKING:
+    from mercato.platform.scheduler import JobContext
+
+log = logging.getLogger("mercato.housekeeping")
+# Kept this long after they stop working, so "your sessions" history and reuse detection
+# of refresh tokens (a replayed old token still revokes its family) keep their evidence.
+KEEP_EXPIRED = timedelta(days=30)
+
+
+async def prune_identity_tokens(ctx: JobContext) -> None:
+    """Delete sessions, refresh tokens and email tokens that ended over 30 days ago.
+
+    Idempotent and catch-up safe: it deletes everything old enough, whatever slot it runs for.
+    """
+    cutoff = ctx.slot - KEEP_EXPIRED
+    removed = {}
+    for model in (WebSession, RefreshToken, EmailToken):
+        ended = model.expires_at < cutoff
+        if model is not EmailToken:  # revoked long ago is as dead as expired long ago
+            ended = or_(ended, model.revoked_at < cutoff)
+        result = await ctx.db.execute(
+            delete(model).where(ended).execution_options(synchronize_session=False)
+        )
+        removed[model.__tablename__] = result.rowcount or 0
+    log.info("pruned expired credentials", extra={"removed": removed, "store": ctx.runtime.slug})
+
+
+housekeeping_module = Module(
+    name="housekeeping",
+    title="Housekeeping",
+    core=True,
+    schedules=[Schedule("housekeeping.prune_identity_tokens", "15 3 * * *", prune_identity_tokens)],
+)

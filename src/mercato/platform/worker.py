@@ -1,0 +1,230 @@
+"""The outbox worker (DESIGN.md §4): delivers events after the transaction that wrote them.
+
+Delivery is at least once, so every handler is idempotent: it checks whether its work is
+already done (an email already sent, a row already there) before doing it.
+
+One batch: claim due events (PostgreSQL: ``FOR UPDATE SKIP LOCKED`` so any number of workers
+share the queue; SQLite: a ``BEGIN IMMEDIATE`` write transaction), stamp them with a short
+lease (``locked_until``) and commit the claim; then deliver each event in its own transaction.
+A failing event is rolled back alone, retried with exponential backoff and, after
+``MAX_ATTEMPTS``, dead-lettered for an admin to look at and retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.config import Settings
+from mercato.kit.time import utcnow
+from mercato.models import OutboxEvent
+from mercato.platform import scheduler
+from mercato.platform.outbox import HandlerContext
+from mercato.platform.runtime import StoreRuntime
+
+log = logging.getLogger("mercato.worker")
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(seconds=60)  # a crashed worker's claim frees itself after this
+MAX_BACKOFF_SECONDS = 3600
+ERROR_LIMIT = 2000
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "HandlerContext",
+    "backoff_seconds",
+    "process_batch",
+    "retry_dead",
+    "run_standalone",
+    "run_worker_loop",
+]
+
+
+def backoff_seconds(attempts: int) -> float:
+    """2, 4, 8 … seconds after the 1st, 2nd, 3rd failure, capped at an hour, plus up to 10 %
+    jitter so events that failed together (an SMTP outage) do not all retry together."""
+    base = min(2**attempts, MAX_BACKOFF_SECONDS)
+    return base * (1 + random.uniform(0, 0.1))
+
+
+async def _claim(runtime: StoreRuntime, limit: int) -> list[int]:
+    now = utcnow()
+    async with runtime.db.transaction(write=True) as db:
+        due = (
+            select(OutboxEvent.id)
+            .where(
+                OutboxEvent.status == "pending",
+                OutboxEvent.next_attempt_at <= now,
+                or_(OutboxEvent.locked_until.is_(None), OutboxEvent.locked_until < now),
+            )
+            .order_by(OutboxEvent.next_attempt_at, OutboxEvent.id)
+            .limit(limit)
+            # PostgreSQL skips rows another worker holds; SQLite renders no clause and
+            # relies on BEGIN IMMEDIATE, which serialises writers anyway.
+            .with_for_update(skip_locked=True)
+        )
+        ids = list(await db.scalars(due))
+        if ids:
+            await db.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.id.in_(ids))
+                .values(locked_until=now + LEASE)
+                .execution_options(synchronize_session=False)
+            )
+    return ids
+
+
+async def _deliver(runtime: StoreRuntime, event_id: int) -> bool:
+    """Run the handlers of one event in one transaction; True when it was delivered."""
+    ctx: HandlerContext | None = None
+    try:
+        async with runtime.db.transaction(write=True) as db:
+            # Lock the row for the delivery: if a lease expired during a slow handler, a
+            # second worker waits here and then sees the event done, instead of repeating it.
+            event = await db.scalar(
+                select(OutboxEvent).where(OutboxEvent.id == event_id).with_for_update()
+            )
+            if event is None or event.status != "pending":
+                return False
+            ctx = HandlerContext(runtime=runtime, db=db, event=event)
+            for handler in runtime.modules.handlers_for(event.event_type):
+                await handler(ctx, event)
+            event.status = "done"
+            event.processed_at = utcnow()
+            event.locked_until = None
+    except Exception as exc:
+        await _record_failure(runtime, event_id, exc)
+        return False
+    for callback in ctx.after_commit:
+        try:
+            await callback()
+        except Exception:
+            # The event is delivered; a lost realtime push is not worth a redelivery.
+            log.exception("after-commit callback failed", extra={"event_id": event_id})
+    return True
+
+
+async def _record_failure(runtime: StoreRuntime, event_id: int, exc: Exception) -> None:
+    async with runtime.db.transaction(write=True) as db:
+        event = await db.scalar(
+            select(OutboxEvent).where(OutboxEvent.id == event_id).with_for_update()
+        )
+        if event is None:
+            return
+        event.attempts += 1
+        event.last_error = f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT]
+        event.locked_until = None
+        if event.attempts >= MAX_ATTEMPTS:
+            event.status = "dead"
+            log.error(
+                "event dead-lettered",
+                extra={"event_id": event_id, "event_type": event.event_type, "store": runtime.slug},
+            )
+        else:
+            event.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(event.attempts))
+            log.warning(
+                "event failed; will retry",
+                extra={
+                    "event_id": event_id,
+                    "event_type": event.event_type,
+                    "attempts": event.attempts,
+                    "error": event.last_error,
+                    "store": runtime.slug,
+                },
+            )
+
+
+async def process_batch(runtime: StoreRuntime, limit: int = 50) -> int:
+    """Claim up to ``limit`` due events of one store and deliver them; returns how many
+    were claimed (delivered or failed), 0 when the queue is idle."""
+    ids = await _claim(runtime, limit)
+    for event_id in ids:
+        await _deliver(runtime, event_id)
+    return len(ids)
+
+
+async def retry_dead(db: AsyncSession, event_id: int) -> bool:
+    """Send a dead-lettered event back to the queue with a fresh set of attempts.
+
+    The caller's unit of work commits. Returns False when the event is not dead (already
+    retried, or never failed), so a double click does nothing.
+    """
+    result = await db.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id == event_id, OutboxEvent.status == "dead")
+        .values(status="pending", attempts=0, next_attempt_at=utcnow(), locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def dead_events(db: AsyncSession, *, limit: int = 100) -> list[OutboxEvent]:
+    """Dead-lettered events, newest first, for the admin."""
+    rows = await db.scalars(
+        select(OutboxEvent)
+        .where(OutboxEvent.status == "dead")
+        .order_by(OutboxEvent.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def run_worker_loop(runtimes: list[StoreRuntime], stop: asyncio.Event | None = None) -> None:
+    """Deliver events and run schedules for every store until ``stop`` is set (or the task
+    is cancelled). A failure in one store is logged and never stops the others."""
+    stop = stop or asyncio.Event()
+    poll = min(r.settings.worker_poll_seconds for r in runtimes) if runtimes else 1.0
+    log.info("worker started", extra={"stores": [r.slug for r in runtimes]})
+    while not stop.is_set():
+        busy = False
+        for runtime in runtimes:
+            try:
+                busy |= await process_batch(runtime) > 0
+            except Exception:
+                log.exception("outbox batch failed", extra={"store": runtime.slug})
+            try:
+                await scheduler.tick(runtime)
+            except Exception:
+                log.exception("scheduler tick failed", extra={"store": runtime.slug})
+        if not busy:  # a full batch means more may be waiting: go again at once
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=poll)
+    log.info("worker stopped")
+
+
+async def run_standalone(settings: Settings, slugs: list[str]) -> None:
+    """``mercato worker``: the loop for the named stores, until SIGTERM or SIGINT.
+
+    Realtime pushes from a separate worker process reach browsers only through Redis
+    (``MERCATO_REDIS_URL``); with the in-memory hub they stay in this process.
+    """
+    from mercato import modules as _modules  # noqa: F401 - registers the built-in modules
+    from mercato.platform.ratelimit import RateLimiter
+    from mercato.platform.realtime import make_hub
+    from mercato.platform.runtime import build_runtime
+    from mercato.platform.stores import discover_stores
+
+    configs = [c for c in discover_stores(settings.stores_dir) if c.slug in set(slugs)]
+    if not settings.redis_url:
+        log.warning("no MERCATO_REDIS_URL: realtime pushes from this worker reach no browser")
+    hub = make_hub(settings.redis_url)
+    limiter = RateLimiter(settings.redis_url)
+    runtimes = [build_runtime(c, settings, hub, limiter, mount_path=f"/{c.slug}") for c in configs]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await run_worker_loop(runtimes, stop)
+    finally:
+        for runtime in runtimes:
+            await runtime.db.dispose()
+        await hub.close()
