@@ -1,3 +1,102 @@
-from fastapi import APIRouter
+"""The auth endpoints of the JSON API: register, token, refresh, me, logout."""
 
-router = APIRouter(tags=["auth"])
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from mercato.identity import service, tokens
+from mercato.identity.api_deps import Principal, unauthorized
+from mercato.identity.deps import client_ip, limit_attempts
+from mercato.identity.permissions import permissions_of
+from mercato.identity.schemas import (
+    MeOut,
+    RefreshIn,
+    RegisterIn,
+    TokenIn,
+    TokenOut,
+    UserOut,
+    user_out,
+)
+from mercato.kit.errors import ValidationFailed
+from mercato.web.deps import Db, Runtime, Uow
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+ERRORS = {
+    401: {"description": "Not signed in, or the credentials or token are not valid."},
+    422: {"description": "Some fields need attention (each error names its field)."},
+    429: {"description": "Too many attempts; the Retry-After header says when to retry."},
+}
+
+
+def _pair_out(pair: tokens.TokenPair) -> TokenOut:
+    return TokenOut(
+        access_token=pair.access_token,
+        token_type=pair.token_type,
+        expires_in=pair.expires_in,
+        refresh_token=pair.refresh_token,
+    )
+
+
+@router.post("/register", status_code=201, response_model=UserOut, responses=ERRORS)
+async def register(body: RegisterIn, request: Request, db: Db, runtime: Runtime) -> dict:
+    """Create a customer account; a confirmation link is emailed to the address."""
+    settings = runtime.settings
+    await limit_attempts(request, (settings.rate_limit_signup, f"signup-ip:{client_ip(request)}"))
+    user = await service.register_user(
+        db, runtime, email=body.email, password=body.password, name=body.name
+    )
+    return user_out(user)
+
+
+@router.post("/token", response_model=TokenOut, responses=ERRORS)
+async def token(body: TokenIn, request: Request, db: Db, runtime: Runtime) -> TokenOut:
+    """Exchange email and password for an access token and a refresh token."""
+    rule = runtime.settings.rate_limit_token
+    await limit_attempts(
+        request,
+        (rule, f"token-ip:{client_ip(request)}"),
+        (rule, f"token-acct:{body.email.strip().lower()}"),
+    )
+    try:
+        user = await service.authenticate(db, body.email, body.password)
+    except ValidationFailed as exc:
+        raise tokens.InvalidToken(exc.message, field="password", code=exc.code) from None
+    return _pair_out(await tokens.issue_token_pair(db, runtime, user))
+
+
+@router.post("/refresh", response_model=TokenOut, responses=ERRORS)
+async def refresh(
+    body: RefreshIn, request: Request, db: Db, runtime: Runtime, uow: Uow
+) -> TokenOut:
+    """Rotate a refresh token. Each refresh token works once; reusing one revokes them all."""
+    await limit_attempts(
+        request, (runtime.settings.rate_limit_token, f"refresh-ip:{client_ip(request)}")
+    )
+    try:
+        pair = await tokens.rotate_refresh_token(db, runtime, body.refresh_token)
+    except tokens.ReuseDetected:
+        # The answer is an error, but the family's revocation must be stored all the same.
+        await uow.finish(success=True)
+        raise
+    return _pair_out(pair)
+
+
+@router.get("/me", response_model=MeOut, responses={401: ERRORS[401]})
+async def me(principal: Principal, db: Db) -> dict:
+    """The caller's account, roles and effective permissions."""
+    user = principal.user
+    roles = await service.role_names_of(db, user.id)
+    perms = (
+        principal.permissions if principal.via == "api_key" else await permissions_of(db, user.id)
+    )
+    return {**user_out(user), "roles": roles, "permissions": sorted(perms), "via": principal.via}
+
+
+@router.post("/logout", status_code=204, responses={401: ERRORS[401]})
+async def logout(principal: Principal, db: Db) -> Response:
+    """Revoke this sign-in: its refresh token and every access token issued with it."""
+    if principal.family_id is None:
+        raise unauthorized("Log out with a bearer access token; revoke API keys in the admin.")
+    await tokens.revoke_family(db, principal.family_id)
+    return Response(status_code=204)

@@ -76,3 +76,29 @@ def require_permission(permission: str):
 CurrentUser = Annotated[User, Depends(require_user)]
 OptionalUser = Annotated[User | None, Depends(load_web_user)]
 StaffUser = Annotated[User, Depends(require_staff)]
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address as the server sees it (a trusted proxy rewrites it upstream)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def limit_attempts(request: Request, *checks: tuple[str, str]) -> None:
+    """Count one attempt for each (rule, key) pair; raise RateLimited if any is over.
+
+    Every pair is counted even when an earlier one is already over, so cycling accounts from
+    one address still fills the address's bucket. Keys are prefixed with the store, which
+    shares the limiter with the other stores of the process.
+    """
+    from mercato.kit.errors import RateLimited
+
+    runtime = request.state.runtime
+    refused: RateLimited | None = None
+    for rule, key in checks:
+        try:
+            await runtime.limiter.hit(rule, f"{runtime.slug}:{key}")
+        except RateLimited as exc:
+            if refused is None or exc.retry_after > refused.retry_after:
+                refused = exc
+    if refused is not None:
+        raise refused

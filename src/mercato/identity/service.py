@@ -115,7 +115,9 @@ async def _issue_email_token(
     # An earlier unused link of the same purpose stops working: only the newest is valid.
     await db.execute(
         delete(EmailToken).where(
-            EmailToken.user_id == user.id, EmailToken.purpose == purpose, EmailToken.used_at.is_(None)
+            EmailToken.user_id == user.id,
+            EmailToken.purpose == purpose,
+            EmailToken.used_at.is_(None),
         )
     )
     raw = new_token()
@@ -289,7 +291,9 @@ async def update_profile(db: AsyncSession, user: User, *, name: str, phone: str)
     if len(name) > 120:
         raise ValidationFailed("Use at most 120 characters.", field="name")
     allowed = set("0123456789+-() .")
-    if phone and (len(phone) > 32 or not set(phone) <= allowed or sum(c.isdigit() for c in phone) < 6):
+    if phone and (
+        len(phone) > 32 or not set(phone) <= allowed or sum(c.isdigit() for c in phone) < 6
+    ):
         raise ValidationFailed(
             "Enter a phone number with digits, spaces, +, - or brackets.", field="phone"
         )

@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from mercato.identity.deps import load_web_user, require_staff
+from mercato.identity.deps import SignInRequired, load_web_user, require_staff
+from mercato.identity.pages import sign_in_required_handler
 from mercato.kit.errors import DomainError, RateLimited
 from mercato.platform.runtime import StoreRuntime
 from mercato.web import theme
@@ -60,6 +61,8 @@ def build_store_app(runtime: StoreRuntime) -> FastAPI:
             name="theme-static",
         )
     _install_error_handlers(app)
+    # Pages answer "sign in first" with a redirect to the sign-in form (identity owns it).
+    app.add_exception_handler(SignInRequired, sign_in_required_handler)  # type: ignore[arg-type]
     app.add_middleware(StoreMiddleware, runtime=runtime)
     return app
 
