@@ -24,7 +24,7 @@ class RefreshIn(BaseModel):
 
 class TokenOut(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type
     expires_in: int = Field(description="Seconds until the access token expires.")
     refresh_token: str
 

@@ -120,7 +120,11 @@ async def revoke_family(db: AsyncSession, family_id: str) -> int:
 
 async def rotate_refresh_token(db: AsyncSession, runtime: StoreRuntime, raw: str) -> TokenPair:
     """Exchange a refresh token for a new pair; a reused token revokes its whole family."""
-    refused = InvalidToken("This refresh token is not valid; sign in again.", code="invalid_token")
+    refused = InvalidToken(
+        "This refresh token is not valid; sign in again.",
+        field="refresh_token",
+        code="invalid_token",
+    )
     if not raw or len(raw) > 100:
         raise refused
     now = utcnow()
@@ -157,6 +161,7 @@ class ReuseDetected(InvalidToken):
         super().__init__(
             "This refresh token was already used; every token of this sign-in is revoked. "
             "Sign in again.",
+            field="refresh_token",
             code="refresh_token_reused",
         )
         self.family_id = family_id
