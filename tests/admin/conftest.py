@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
+from tests.helpers import csrf_in
 
 from mercato.identity.sessions import SESSION_COOKIE, start_session
 from mercato.models import Role, User
 from mercato.platform.seeding import ensure_user, sync_roles
-from tests.helpers import csrf_in
 
 STORE = "atelier-arome"
 ADMIN = f"/{STORE}/admin"

@@ -31,7 +31,15 @@ async def test_admin_sees_every_section_with_current_one_marked(admin_client):
     page = await admin_client.get(f"{ADMIN}/users")
     # then the side navigation lists every section and marks Users as current.
     assert page.status_code == 200
-    for label in ("Dashboard", "Users", "API keys", "Audit log", "Email outbox", "Jobs", "Settings"):
+    for label in (
+        "Dashboard",
+        "Users",
+        "API keys",
+        "Audit log",
+        "Email outbox",
+        "Jobs",
+        "Settings",
+    ):
         assert f">{label}</a>" in page.text
     assert f'href="{ADMIN}/users" aria-current="page"' in page.text
     assert "static/admin.css" in page.text

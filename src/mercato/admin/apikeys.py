@@ -36,11 +36,10 @@ async def _page(
 ) -> Response:
     keys = await api_keys.list_api_keys(db)
     owner_ids = {k.user_id for k in keys}
-    owners = dict(
-        (await db.execute(select(User.id, User.email).where(User.id.in_(owner_ids)))).tuples()
-        if owner_ids
-        else []
-    )
+    owners: dict[int, str] = {}
+    if owner_ids:  # one query for every owner's email, not one per key
+        rows = await db.execute(select(User.id, User.email).where(User.id.in_(owner_ids)))
+        owners = {user_id: email for user_id, email in rows}
     response = admin_render(
         request,
         "admin/api_keys.html",
@@ -105,7 +104,9 @@ async def key_revoke(request: Request, db: Db, key_id: int, actor: KeysWriter) -
     already = existing is not None and existing.revoked_at is not None
     key = await api_keys.revoke_api_key(db, key_id)  # NotFound for an unknown id
     if already:
-        return redirect(request, "admin/api-keys", f"The key “{key.name}” was already revoked.", "info")
+        return redirect(
+            request, "admin/api-keys", f"The key “{key.name}” was already revoked.", "info"
+        )
     await audit.record(
         db,
         actor=actor,

@@ -245,9 +245,7 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Ch
     """The keys whose values differ between two snapshots, in a stable order."""
     before, after = before or {}, after or {}
     keys = sorted(set(before) | set(after))
-    return [
-        Change(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)
-    ]
+    return [Change(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
 async def list_audit(db: AsyncSession, filters: AuditFilters, page: int) -> Page:

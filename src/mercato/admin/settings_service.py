@@ -32,9 +32,13 @@ class SettingField:
 
 FIELDS: tuple[SettingField, ...] = (
     SettingField("display_name", "Display name", 100, "The store's name on every page.", True),
-    SettingField("tagline", "Tagline", 200, "One line under the name, also used by search engines."),
+    SettingField(
+        "tagline", "Tagline", 200, "One line under the name, also used by search engines."
+    ),
     SettingField("contact_email", "Contact email", 254, "Where customers can write to you."),
-    SettingField("support_phone", "Support phone", 32, "With the country code, e.g. +33 1 23 45 67 89."),
+    SettingField(
+        "support_phone", "Support phone", 32, "With the country code, e.g. +33 1 23 45 67 89."
+    ),
     SettingField(
         "announcement",
         "Announcement banner",

@@ -269,4 +269,3 @@ async def user_sessions_revoke_all(
     )
     noun = "session" if ended == 1 else "sessions"
     return redirect(request, f"admin/users/{user.id}", f"Ended {ended} {noun}.")
-
