@@ -112,7 +112,10 @@ async def deliver_email(ctx: HandlerContext, event: OutboxEvent) -> None:
     failed, the retry sends it again (at least once); the stable Message-ID helps receivers.
     """
     message = await ctx.db.scalar(
-        select(EmailMessage).where(EmailMessage.id == int(event.payload["email_id"]))
+        select(EmailMessage)
+        .where(EmailMessage.id == int(event.payload["email_id"]))
+        .with_for_update()  # two deliveries of one event queue here instead of both sending
+        .execution_options(populate_existing=True)  # the status as stored, not as cached
     )
     if message is None:
         log.warning("email.send for a message that does not exist", extra=event.payload)
