@@ -14,7 +14,11 @@ from mercato.kit.errors import RateLimited
 class RateLimiter:
     def __init__(self, redis_url: str = "") -> None:
         self.storage: Storage = (
-            RedisStorage(redis_url.replace("redis://", "async+redis://", 1))
+            # redis-py (already a dependency for the hub), not limits' default coredis.
+            RedisStorage(
+                redis_url if redis_url.startswith("async+") else "async+" + redis_url,
+                implementation="redispy",
+            )
             if redis_url
             else MemoryStorage()
         )
