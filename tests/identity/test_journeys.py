@@ -321,3 +321,46 @@ async def test_profile_update_keeps_input_on_error(client, db, make_user):
     assert ok.status_code == 303
     user = await _user(db, "ada@example.com")
     assert (user.name, user.phone) == ("Ada Lovelace", "+44 20 7946 0000")
+
+
+async def test_resend_verification_sends_a_new_link_and_old_one_dies(client, db, roles):
+    assert (await _signup(client)).status_code == 303
+    first = link_token(await last_email(db, "grace@example.com"))
+    csrf = await csrf_from(client, f"{STORE}/account/profile")
+    response = await client.post(f"{STORE}/account/verify/resend", data={"csrf_token": csrf})
+    assert response.status_code == 303
+    second = link_token(await last_email(db, "grace@example.com"))
+    assert second != first
+    assert (await client.get(f"{STORE}/account/verify", params={"token": first})).status_code == 400
+    assert (
+        await client.get(f"{STORE}/account/verify", params={"token": second})
+    ).status_code == 303
+
+
+async def test_resend_verification_needs_a_signed_in_user(client, roles):
+    csrf = await csrf_from(client, f"{STORE}/account/signin")
+    response = await client.post(f"{STORE}/account/verify/resend", data={"csrf_token": csrf})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{STORE}/account/signin"
+
+
+async def test_account_pages_send_visitors_to_sign_in_and_back(client, make_user):
+    await make_user()
+    for page in ("profile", "password", "sessions"):
+        response = await client.get(f"{STORE}/account/{page}")
+        assert response.status_code == 303
+        assert response.headers["location"] == (
+            f"{STORE}/account/signin?next={STORE}/account/{page}"
+        )
+    csrf = await csrf_from(client, f"{STORE}/account/signin?next={STORE}/account/sessions")
+    response = await client.post(
+        f"{STORE}/account/signin?next={STORE}/account/sessions",
+        data={"csrf_token": csrf, "email": "ada@example.com", "password": PASSWORD},
+    )
+    assert response.headers["location"] == f"{STORE}/account/sessions"
+
+
+async def test_forgot_password_is_rate_limited_per_email(client, db, make_user):
+    await make_user()
+    statuses = [(await _forgot(client, "ada@example.com")).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]

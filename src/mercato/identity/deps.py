@@ -30,7 +30,20 @@ async def load_web_user(
         found = await sessions.resolve_session(db, token)
         if found:
             request.state.web_session, request.state.user = found
+            _touch(request, found[0])
     return request.state.user
+
+
+def _touch(request: Request, web_session) -> None:
+    # Only on writing requests: a GET stays a pure read (no lock upgrade on SQLite), and a
+    # signed-in visitor posts often enough for "last seen" to be useful.
+    from mercato.kit.time import utcnow
+    from mercato.web.middleware import UNSAFE_METHODS
+
+    now = utcnow()
+    if request.method in UNSAFE_METHODS and now - web_session.last_seen_at >= sessions.TOUCH_EVERY:
+        web_session.last_seen_at = now
+        web_session.ip = client_ip(request)[:64]
 
 
 async def require_user(request: Request) -> User:
