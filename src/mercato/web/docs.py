@@ -5,6 +5,10 @@ our CSP forbids both. Here the Swagger UI files come from the ``swagger-ui-bundl
 (installed from PyPI, not copied into the repository) and are served by the store itself, and
 the page starts them with an external script (``static/docs-init.js``) that reads the
 OpenAPI address from a ``data-`` attribute.
+
+The Swagger UI shipped by that package (4.x) reads OpenAPI 3.0 but refuses 3.1, which FastAPI
+writes. ``/api/openapi.json`` stays the true 3.1 document; the explorer reads a 3.0 rendering
+of it from ``/api/openapi-3.0.json`` (nullable instead of ``type: null`` and the like).
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from __future__ import annotations
 import logging
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 
 from mercato.platform.runtime import StoreRuntime
@@ -54,15 +59,60 @@ def docs_page(runtime: StoreRuntime, openapi_url: str, *, with_ui: bool) -> str:
 <body>
 <header class="docs-header">
 <p><a href="{path("")}">&larr; Back to {name}</a> &middot;
-<a href="{escape(openapi_url)}">OpenAPI document (JSON)</a></p>
+<a href="{path("api/openapi.json")}">OpenAPI document (JSON)</a></p>
 </header>
 <main id="swagger-ui" data-openapi-url="{escape(openapi_url)}">
 <noscript><p>The interactive explorer needs JavaScript. The API is described by the
-<a href="{escape(openapi_url)}">OpenAPI document</a>.</p></noscript>
+<a href="{path("api/openapi.json")}">OpenAPI document</a>.</p></noscript>
 </main>
 </body>
 </html>
 """
+
+
+# Maps whose keys are names chosen by us (a field called "const" is not the keyword).
+NAMED_MAPS = frozenset({"properties", "schemas", "paths", "responses", "securitySchemes"})
+
+
+def as_openapi_30(node: Any, *, named: bool = False) -> Any:
+    """A copy of an OpenAPI 3.1 document (or part) in the 3.0 dialect Swagger UI 4 reads."""
+    if isinstance(node, list):
+        return [as_openapi_30(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: as_openapi_30(value, named=key in NAMED_MAPS) for key, value in node.items()}
+    if named:
+        return out
+    if isinstance(out.get("openapi"), str) and out["openapi"].startswith("3.1"):
+        out["openapi"] = "3.0.3"
+    for key in ("anyOf", "oneOf"):
+        options = out.get(key)
+        if isinstance(options, list) and {"type": "null"} in options:
+            rest = [o for o in options if o != {"type": "null"}]
+            del out[key]
+            out["nullable"] = True
+            if len(rest) == 1 and "$ref" in rest[0]:
+                out["allOf"] = rest
+            elif len(rest) == 1:
+                out.update(rest[0])
+            elif rest:
+                out[key] = rest
+    if isinstance(out.get("type"), list):
+        types = [t for t in out["type"] if t != "null"]
+        if len(types) < len(out["type"]):
+            out["nullable"] = True
+        out["type"] = types[0] if len(types) == 1 else "string"
+    if isinstance(out.get("examples"), list):  # a schema's examples; 3.0 has one example
+        examples = out.pop("examples")
+        if examples:
+            out["example"] = examples[0]
+    if "const" in out:
+        out["enum"] = [out.pop("const")]
+    for bound, flag in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(out.get(bound), int | float) and not isinstance(out[bound], bool):
+            out[flag] = out[bound]
+            out[bound] = True
+    return out
 
 
 def mount_docs(app: FastAPI, runtime: StoreRuntime) -> None:
@@ -72,8 +122,14 @@ def mount_docs(app: FastAPI, runtime: StoreRuntime) -> None:
         log.warning("swagger-ui-bundle is not installed; /api/docs shows a plain page")
     else:
         app.mount("/" + ASSETS, StaticFiles(directory=folder), name="api-docs-assets")
-    openapi_url = runtime.path(app.openapi_url or "api/openapi.json")
-    html = docs_page(runtime, openapi_url, with_ui=folder is not None)
+    html = docs_page(runtime, runtime.path("api/openapi-3.0.json"), with_ui=folder is not None)
+    legacy: dict[str, Any] = {}
+
+    @app.get("/api/openapi-3.0.json", include_in_schema=False)
+    async def openapi_30() -> JSONResponse:
+        if not legacy:
+            legacy.update(as_openapi_30(app.openapi()))
+        return JSONResponse(legacy)
 
     @app.get("/api/docs", include_in_schema=False)
     async def api_docs() -> HTMLResponse:
