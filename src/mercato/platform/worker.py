@@ -225,6 +225,9 @@ async def run_standalone(settings: Settings, slugs: list[str]) -> None:
     try:
         await run_worker_loop(runtimes, stop)
     finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(sig)
         for runtime in runtimes:
             await runtime.db.dispose()
         await hub.close()
