@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,7 +82,9 @@ def _pg_template(base: str) -> str:
         finally:
             await conn.close()
 
-    asyncio.run(recreate())
+    # In a thread: Playwright's sync API keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, recreate()).result()
     sentinel = "MERCATODBNAME"
     rendered = url.set(database=sentinel).render_as_string(hide_password=False)
     return rendered.replace(sentinel, prefix + "{store}")
@@ -177,8 +180,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
+    """Module-scoped: Playwright's sync API runs an event loop in the main thread while it is
+    open, which would break every async test that pytest runs after the journeys."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -159,6 +159,7 @@ def test_live_notification_badge(page: Page, server):
     expect(badge).to_have_text("1", timeout=15_000)
     expect(badge).to_be_visible()
     assert page.console_errors == [], page.console_errors
+    screenshot(page, "home-signed-in-atelier-arome")
 
 
 def test_host_page_and_every_store_home(page: Page, server):
