@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, or_
+from sqlalchemy import CursorResult, delete, or_
 
 from mercato.models import EmailToken, RefreshToken, WebSession
 from mercato.platform.modules import Module, Schedule
@@ -26,15 +26,22 @@ async def prune_identity_tokens(ctx: JobContext) -> None:
     Idempotent and catch-up safe: it deletes everything old enough, whatever slot it runs for.
     """
     cutoff = ctx.slot - KEEP_EXPIRED
+    statements = {
+        # revoked long ago is as finished as expired long ago
+        "web_sessions": delete(WebSession).where(
+            or_(WebSession.expires_at < cutoff, WebSession.revoked_at < cutoff)
+        ),
+        "refresh_tokens": delete(RefreshToken).where(
+            or_(RefreshToken.expires_at < cutoff, RefreshToken.revoked_at < cutoff)
+        ),
+        "email_tokens": delete(EmailToken).where(EmailToken.expires_at < cutoff),
+    }
     removed = {}
-    for model in (WebSession, RefreshToken, EmailToken):
-        ended = model.expires_at < cutoff
-        if model is not EmailToken:  # revoked long ago is as dead as expired long ago
-            ended = or_(ended, model.revoked_at < cutoff)
-        result = await ctx.db.execute(
-            delete(model).where(ended).execution_options(synchronize_session=False)
+    for table, statement in statements.items():
+        result: CursorResult[Any] = await ctx.db.execute(  # type: ignore[assignment]
+            statement.execution_options(synchronize_session=False)
         )
-        removed[model.__tablename__] = result.rowcount or 0
+        removed[table] = result.rowcount or 0
     log.info("pruned expired credentials", extra={"removed": removed, "store": ctx.runtime.slug})
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from mercato.kit.errors import ValidationFailed
 from mercato.kit.time import utcnow
@@ -142,7 +142,7 @@ async def mark_read(db: AsyncSession, user_id: int, ids: Iterable[int] | Literal
         if not wanted:
             return 0
         stmt = stmt.where(Notification.id.in_(wanted))
-    result = await db.execute(
+    result: CursorResult[Any] = await db.execute(  # type: ignore[assignment]
         stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

@@ -18,8 +18,9 @@ import logging
 import random
 import signal
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.config import Settings
@@ -156,7 +157,7 @@ async def retry_dead(db: AsyncSession, event_id: int) -> bool:
     The caller's unit of work commits. Returns False when the event is not dead (already
     retried, or never failed), so a double click does nothing.
     """
-    result = await db.execute(
+    result: CursorResult[Any] = await db.execute(  # type: ignore[assignment]
         update(OutboxEvent)
         .where(OutboxEvent.id == event_id, OutboxEvent.status == "dead")
         .values(status="pending", attempts=0, next_attempt_at=utcnow(), locked_until=None)
