@@ -74,5 +74,6 @@ function connect(attempt = 0) {
 }
 
 if ("WebSocket" in window && document.querySelector("[data-live-badge], [data-live]")) {
+  liveRegion(); // present before the first message, so screen readers watch it
   connect();
 }
