@@ -139,6 +139,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
+        # The unit of work has rolled back, expiring every loaded row; the error page must
+        # not touch them (it would raise DetachedInstanceError), so it renders signed out.
+        request.state.user = None
         return error_response(
             request, 500, "Something went wrong on our side. It has been logged; please try again."
         )
