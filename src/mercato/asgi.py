@@ -1,4 +1,6 @@
-"""ASGI entry point for `mercato serve` (and any ASGI server: `uvicorn --factory mercato.asgi:app`)."""
+"""ASGI entry point for `mercato serve`."""
+
+# Any ASGI server works too: uvicorn --factory mercato.asgi:app
 
 import os
 

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     rate_limit_signin_account: str = "5/minute"
     rate_limit_signup: str = "5/minute"
     rate_limit_reset: str = "5/minute"
-    rate_limit_token: str = "20/minute"
+    rate_limit_token: str = "20/minute"  # noqa: S105 - a rate, not a secret
     upload_max_bytes: int = 8 * 1024 * 1024
     worker_poll_seconds: float = Field(1.0, gt=0)
 

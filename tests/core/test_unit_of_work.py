@@ -57,8 +57,6 @@ async def test_success_commits_and_a_refusal_leaves_nothing_behind(tmp_path):
 
 async def test_validation_errors_come_back_as_json_with_a_field_path(client):
     response = await client.post("/atelier-arome/api/v1/auth/token", json={"email": 5})
-    if response.status_code == 404:  # the identity API is not mounted in this build
-        return
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
     assert "password" in fields or "email" in fields

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from mercato.admin import apikeys, pages, system, users
+from mercato.admin.deps import load_store_settings
 from mercato.platform.modules import Module, NavItem
 
 admin_module = Module(
@@ -10,6 +11,7 @@ admin_module = Module(
     title="Admin",
     core=True,
     requires=("identity",),
+    page_dependencies=[load_store_settings],
     admin=[pages.router, users.router, system.router, apikeys.router],
     admin_nav=[
         NavItem("Dashboard", "", "admin.access", 0),

@@ -11,6 +11,7 @@ from mercato.identity.deps import load_web_user
 from mercato.models import User
 from mercato.platform import notifications
 from mercato.web.deps import get_db
+from mercato.web.templating import add_template_context
 
 
 async def load_unread_count(
@@ -23,8 +24,5 @@ async def load_unread_count(
     if user is None:
         return None
     count = await notifications.unread_count(db, user.id)
-    context = getattr(request.state, "template_context", None)
-    if context is None:
-        context = request.state.template_context = {}
-    context["unread_count"] = count
+    add_template_context(request, unread_count=count)
     return count

@@ -41,7 +41,7 @@ class StoreRuntime:
         return self.settings.secret_key.get_secret_value()
 
     def path(self, relative: str = "") -> str:
-        """The public path of a store page: path("account/signin") → /atelier-arome/account/signin."""
+        """Public path of a store page: path("account/signin") → /atelier-arome/account/signin."""
         return f"{self.mount_path}/{relative.lstrip('/')}"
 
     def absolute_url(self, relative: str) -> str:

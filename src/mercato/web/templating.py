@@ -48,6 +48,15 @@ def build_environment(runtime: StoreRuntime) -> Environment:
     return env
 
 
+def add_template_context(request: Request, **values: Any) -> None:
+    """Make variables available to every template this request renders (page dependencies
+    use it, so base.html can show store-wide things without each route knowing them)."""
+    context = getattr(request.state, "template_context", None)
+    if context is None:
+        context = request.state.template_context = {}
+    context.update(values)
+
+
 def render(
     request: Request,
     template: str,
