@@ -245,3 +245,17 @@ async def test_api_key_form_errors(admin_client, db):
     )
     assert nameless.status_code == 422
     assert (await db.scalars(select(ApiKey))).all() == []
+
+
+async def test_saved_display_name_and_banner_show_on_the_storefront(client, db, runtime):
+    # Given an admin saved a display name and an announcement
+    from mercato.models import StoreSetting
+
+    db.add(StoreSetting(key="display_name", value="Atelier Arôme Paris"))
+    db.add(StoreSetting(key="announcement", value="Distillery closed 24–26 December"))
+    await db.commit()
+    # When a shopper opens the home page
+    page = await client.get("/atelier-arome/")
+    # Then both appear, and the store.toml name is no longer the title
+    assert "Atelier Arôme Paris" in page.text
+    assert "Distillery closed 24–26 December" in page.text

@@ -15,7 +15,16 @@ from mercato.web.templating import add_template_context
 async def load_store_settings(
     request: Request, db: Annotated[AsyncSession, Depends(get_db)]
 ) -> None:
-    """Settings saved in the admin (display name, tagline, banner) win over store.toml on
-    every page; one indexed query on a table of a handful of rows."""
-    settings = await store_settings(db, request.state.runtime.config)
-    add_template_context(request, site=settings, announcement=settings["announcement"])
+    """Settings saved in the admin (display name, tagline, contact, banner) win over
+    store.toml on every page: templates keep using ``store``, which is the config with the
+    saved values laid over it. One query on a table of a handful of rows."""
+    config = request.state.runtime.config
+    saved = await store_settings(db, config)
+    overrides = {
+        "name": saved["display_name"] or config.name,
+        "tagline": saved["tagline"],
+        "contact_email": saved["contact_email"],
+    }
+    changed = {k: v for k, v in overrides.items() if getattr(config, k) != v}
+    store = config.model_copy(update=changed) if changed else config
+    add_template_context(request, store=store, site=saved, announcement=saved["announcement"])
