@@ -142,12 +142,14 @@ def demo(port: int = 8000, host: str = "127.0.0.1") -> None:
         for s in configs:
             upgrade(settings.database_url_for(s.slug))
             asyncio.run(seed_store(s, settings))
-    table = Table("store", "address", "demo sign-ins (email / password)", title="Mercato demo")
+    # Plain lines, not a table: a narrow or non-interactive terminal would cut URLs and
+    # passwords short with an ellipsis.
+    console.print("\n[bold]Mercato demo[/]")
     for s in configs:
-        logins = "\n".join(f"{u.email} / {u.password} ({', '.join(u.roles)})" for u in s.demo_users)
-        table.add_row(s.name, f"http://{host}:{port}/{s.slug}/", logins)
-    console.print(table)
-    console.print(f"All stores: http://{host}:{port}/   (Ctrl+C stops)")
+        console.print(f"\n[bold]{s.name}[/]  http://{host}:{port}/{s.slug}/", soft_wrap=True)
+        for u in s.demo_users:
+            console.print(f"  {u.email}  {u.password}  ({', '.join(u.roles)})", soft_wrap=True)
+    console.print(f"\nAll stores: http://{host}:{port}/   (Ctrl+C stops)", soft_wrap=True)
     configure_logging("WARNING")
     uvicorn.run(create_app(settings, run_worker=True), host=host, port=port, log_config=None)
 
