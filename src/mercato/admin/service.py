@@ -12,10 +12,11 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit.errors import NotFound
+from mercato.kit.pagination import Page, paginate
 from mercato.kit.time import utcnow
 from mercato.models import (
     AuditEntry,
@@ -36,55 +37,10 @@ EMAILS_PER_PAGE = 50
 EMAIL_STATUSES = ("queued", "kept", "sent", "failed")
 
 
-@dataclass
-class Page:
-    """One page of a list, with what the template needs to draw the pager."""
-
-    items: list[Any]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def first_index(self) -> int:
-        return 0 if not self.total else (self.page - 1) * self.per_page + 1
-
-    @property
-    def last_index(self) -> int:
-        return min(self.total, self.page * self.per_page)
-
-
-def page_number(raw: str | None) -> int:
-    """A page number from the query string; nonsense means the first page, never a 500."""
-    try:
-        value = int(raw or 1)
-    except ValueError:
-        return 1
-    return min(max(value, 1), 100_000)
-
-
 def _like(term: str) -> str:
     """A LIKE pattern matching ``term`` anywhere, with the wildcards in it escaped."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-async def _paginate(db: AsyncSession, stmt: Select, page: int, per_page: int) -> Page:
-    total = await db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = list(await db.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
-    return Page(items=rows, total=total or 0, page=page, per_page=per_page)
 
 
 # --- dashboard ---------------------------------------------------------------------------
@@ -152,7 +108,7 @@ class UserRow:
     roles: list[str] = field(default_factory=list)
 
 
-async def list_users(db: AsyncSession, filters: UserFilters, page: int) -> Page:
+async def list_users(db: AsyncSession, filters: UserFilters, page: int) -> Page[Any]:
     stmt = select(User).where(User.deleted_at.is_(None))
     if filters.q:
         pattern = _like(filters.q)
@@ -172,7 +128,7 @@ async def list_users(db: AsyncSession, filters: UserFilters, page: int) -> Page:
         stmt = stmt.where(User.blocked_at.is_(None))
     order = User.created_at.asc() if filters.sort == "created" else User.created_at.desc()
     stmt = stmt.order_by(order, User.id.desc() if filters.sort == "-created" else User.id)
-    result = await _paginate(db, stmt, page, USERS_PER_PAGE)
+    result = await paginate(db, stmt, page, USERS_PER_PAGE)
     names = await role_names_by_user(db, [u.id for u in result.items])
     result.items = [UserRow(u, names.get(u.id, [])) for u in result.items]
     return result
@@ -248,7 +204,7 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Ch
     return [Change(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
-async def list_audit(db: AsyncSession, filters: AuditFilters, page: int) -> Page:
+async def list_audit(db: AsyncSession, filters: AuditFilters, page: int) -> Page[Any]:
     stmt = select(AuditEntry)
     if filters.action:
         # "user" finds user.block, user.unblock...; "user.block" finds exactly that.
@@ -264,13 +220,13 @@ async def list_audit(db: AsyncSession, filters: AuditFilters, page: int) -> Page
     if filters.actor:
         stmt = stmt.where(AuditEntry.actor_email.ilike(_like(filters.actor), escape="\\"))
     stmt = stmt.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-    return await _paginate(db, stmt, page, AUDIT_PER_PAGE)
+    return await paginate(db, stmt, page, AUDIT_PER_PAGE)
 
 
 # --- email outbox --------------------------------------------------------------------------
 
 
-async def list_emails(db: AsyncSession, *, status: str, to: str, page: int) -> Page:
+async def list_emails(db: AsyncSession, *, status: str, to: str, page: int) -> Page[Any]:
     # The list never loads bodies: they can be large and the list does not show them.
     stmt = select(EmailMessage)
     if status in EMAIL_STATUSES:
@@ -278,7 +234,7 @@ async def list_emails(db: AsyncSession, *, status: str, to: str, page: int) -> P
     if to:
         stmt = stmt.where(EmailMessage.to_address.ilike(_like(to), escape="\\"))
     stmt = stmt.order_by(EmailMessage.created_at.desc(), EmailMessage.id.desc())
-    return await _paginate(db, stmt, page, EMAILS_PER_PAGE)
+    return await paginate(db, stmt, page, EMAILS_PER_PAGE)
 
 
 async def get_email(db: AsyncSession, email_id: int) -> EmailMessage:

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse, Response
 from mercato.admin import service, settings_service
 from mercato.admin.pages import admin_render
 from mercato.identity.deps import require_permission
+from mercato.kit.pagination import page_number
 from mercato.models import User
 from mercato.platform import audit
 from mercato.web.deps import Db, Runtime
@@ -37,9 +38,7 @@ LINK = re.compile(r"https?://[^\s<>\"')\]]+")
 @router.get("/audit")
 async def audit_log(request: Request, db: Db, _: AuditReader) -> Response:
     filters = service.AuditFilters.from_query(request.query_params)
-    page = await service.list_audit(
-        db, filters, service.page_number(request.query_params.get("page"))
-    )
+    page = await service.list_audit(db, filters, page_number(request.query_params.get("page")))
     rows = [(entry, service.diff(entry.before, entry.after)) for entry in page.items]
     return admin_render(
         request,
@@ -58,7 +57,7 @@ async def email_list(request: Request, db: Db, _: EmailReader) -> Response:
     status = status if status in service.EMAIL_STATUSES else ""
     to = (request.query_params.get("to") or "").strip()[:254]
     page = await service.list_emails(
-        db, status=status, to=to, page=service.page_number(request.query_params.get("page"))
+        db, status=status, to=to, page=page_number(request.query_params.get("page"))
     )
     return admin_render(
         request,

@@ -21,6 +21,7 @@ from mercato.identity import sessions
 from mercato.identity.deps import require_permission
 from mercato.identity.permissions import SUPERUSER, has_permission, permissions_of
 from mercato.kit.errors import NotFound, PermissionDenied
+from mercato.kit.pagination import page_number
 from mercato.models import AuditEntry, User
 from mercato.platform import audit
 from mercato.web.deps import Db
@@ -44,9 +45,7 @@ def _can_hand_out(actor_perms: frozenset[str], role_perms: list[str]) -> bool:
 @router.get("")
 async def user_list(request: Request, db: Db, _: Reader) -> Response:
     filters = service.UserFilters.from_query(request.query_params)
-    page = await service.list_users(
-        db, filters, service.page_number(request.query_params.get("page"))
-    )
+    page = await service.list_users(db, filters, page_number(request.query_params.get("page")))
     roles = await service.all_roles(db)
     return admin_render(
         request,

@@ -6,14 +6,13 @@ whatever ids they send (object-level rule, DESIGN.md §5).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import CursorResult, func, select, update
 
 from mercato.kit.errors import ValidationFailed
+from mercato.kit.pagination import Page, page_number, paginate
 from mercato.kit.time import utcnow
 from mercato.models import Notification, OutboxEvent
 from mercato.platform import outbox
@@ -83,42 +82,16 @@ async def unread_count(db: AsyncSession, user_id: int) -> int:
     return int(count or 0)
 
 
-@dataclass(frozen=True)
-class NotificationPage:
-    items: list[Notification]
-    page: int
-    pages: int
-    total: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 async def list_for_user(
     db: AsyncSession, user_id: int, page: int = 1, *, per_page: int = PAGE_SIZE
-) -> NotificationPage:
+) -> Page[Notification]:
     """Newest first. A page past the end is clamped to the last one."""
-    total = int(
-        await db.scalar(
-            select(func.count()).select_from(Notification).where(Notification.user_id == user_id)
-        )
-        or 0
-    )
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    rows = await db.scalars(
+    stmt = (
         select(Notification)
         .where(Notification.user_id == user_id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
     )
-    return NotificationPage(list(rows), page, pages, total)
+    return await paginate(db, stmt, page_number(page), per_page, clamp=True)
 
 
 async def get_for_user(db: AsyncSession, user_id: int, notification_id: int) -> Notification | None:
