@@ -276,3 +276,19 @@ async def test_require_api_permission_checks_the_principal(make_user):
         await check(ApiPrincipal(user, frozenset({"platform.email.read"}), "api_key"))
     assert refused.value.status_code == 403
     assert await check(ApiPrincipal(user, frozenset({"*"}), "token"))
+
+
+async def test_register_is_rate_limited_per_address_and_the_refused_call_creates_nothing(
+    client, db, roles
+):
+    # Given five sign-ups from one address within a minute (the configured limit)
+    for n in range(5):
+        body = {"email": f"bulk{n}@example.com", "password": PASSWORD, "name": "Bulk"}
+        assert (await client.post(f"{API}/auth/register", json=body)).status_code == 201
+    # When a sixth arrives
+    body = {"email": "bulk5@example.com", "password": PASSWORD, "name": "Bulk"}
+    refused = await client.post(f"{API}/auth/register", json=body)
+    # Then it is refused with Retry-After, and no account was made for it
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1
+    assert await db.scalar(select(func.count()).where(User.email == "bulk5@example.com")) == 0
