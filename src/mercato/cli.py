@@ -101,7 +101,7 @@ def serve(
     if not settings.is_development and settings.uses_default_secret():
         console.print("[red]Refusing to start: set MERCATO_SECRET_KEY outside development.[/]")
         raise typer.Exit(2)
-    configure_logging()
+    configure_logging(settings.log_level)
     os.environ["MERCATO_SERVE_STORE"] = store or ""
     os.environ["MERCATO_SERVE_WORKER"] = "1" if with_worker else ""
     uvicorn.run(

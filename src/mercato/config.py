@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     var_dir: Path = PROJECT_ROOT / "var"
     storage_dir: Path | None = None  # uploaded files; default var/uploads
     base_url: str = ""  # public origin used in emails, e.g. https://shop.example.com
+    log_level: str = "INFO"  # `mercato serve`; INFO writes one JSON line per request
 
     smtp_host: str = ""
     smtp_port: int = 587
