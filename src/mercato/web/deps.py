@@ -11,15 +11,15 @@ from mercato.platform.runtime import StoreRuntime
 from mercato.web.middleware import UnitOfWork
 
 
-def get_runtime(request: Request) -> StoreRuntime:
+async def get_runtime(request: Request) -> StoreRuntime:
     return request.state.runtime
 
 
-def get_uow(request: Request) -> UnitOfWork:
+async def get_uow(request: Request) -> UnitOfWork:
     return request.state.uow
 
 
-def get_db(request: Request) -> AsyncSession:
+async def get_db(request: Request) -> AsyncSession:
     """The request's session; committed by the store middleware, never by a service."""
     return request.state.uow.session
 
