@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.models.catalog import Product
 from mercato.models.inventory import Inventory, StockMovement, StockReservation
 
-_inventory = Inventory.__table__
-_holds = StockReservation.__table__
+_inventory = cast(Table, Inventory.__table__)
+_holds = cast(Table, StockReservation.__table__)
 
 
 async def get_inventory(db: AsyncSession, product_id: int) -> Inventory | None:

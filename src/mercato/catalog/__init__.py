@@ -1,0 +1,1 @@
+"""Catalogue: categories, tags, products, images and typed attributes."""

@@ -1,0 +1,147 @@
+"""Every query of the catalogue domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager, selectinload
+
+from mercato.catalog.schemas import ProductFilters, ProductSort
+from mercato.models.catalog import Category, Product, ProductImage
+from mercato.models.inventory import Inventory
+
+
+async def category_by_id(db: AsyncSession, category_id: int) -> Category | None:
+    return await db.get(Category, category_id)
+
+
+async def category_by_slug(db: AsyncSession, slug: str) -> Category | None:
+    return await db.scalar(select(Category).where(Category.slug == slug))
+
+
+async def categories(db: AsyncSession) -> list[Category]:
+    return list(await db.scalars(select(Category).order_by(Category.sort_order, Category.name)))
+
+
+async def category_taken(
+    db: AsyncSession, field: str, value: str, exclude_id: int | None = None
+) -> bool:
+    column = getattr(Category, field)
+    stmt = select(Category.id).where(column == value)
+    if exclude_id is not None:
+        stmt = stmt.where(Category.id != exclude_id)
+    return await db.scalar(stmt.limit(1)) is not None
+
+
+async def product_taken(
+    db: AsyncSession, field: str, value: str, exclude_id: int | None = None
+) -> bool:
+    """Slugs and SKUs stay taken by soft-deleted products: old links and orders name them."""
+    column = getattr(Product, field)
+    stmt = select(Product.id).where(column == value)
+    if exclude_id is not None:
+        stmt = stmt.where(Product.id != exclude_id)
+    return await db.scalar(stmt.limit(1)) is not None
+
+
+async def product_by_id(db: AsyncSession, product_id: int) -> Product | None:
+    return await db.scalar(
+        select(Product).where(Product.id == product_id, Product.deleted_at.is_(None))
+    )
+
+
+async def product_detail(db: AsyncSession, slug: str) -> Product | None:
+    """A live product with its category, images, tags and stock (for the product page)."""
+    stmt = (
+        select(Product)
+        .where(Product.slug == slug, Product.deleted_at.is_(None), Product.is_active)
+        .options(
+            selectinload(Product.category),
+            selectinload(Product.images),
+            selectinload(Product.tags),
+            selectinload(Product.inventory),
+        )
+    )
+    return await db.scalar(stmt)
+
+
+def _has_scent_note(db: AsyncSession, note: str) -> ColumnElement[bool]:
+    """Case-insensitive membership in the JSON list, on each engine's JSON functions."""
+    if db.get_bind().dialect.name == "postgresql":
+        elements = func.jsonb_array_elements_text(Product.scent_notes)
+    else:
+        elements = func.json_each(Product.scent_notes)
+    notes = elements.table_valued("value").alias("note")
+    return (
+        select(literal(1))
+        .select_from(notes)
+        .where(func.lower(notes.c.value) == note.strip().lower())
+        .exists()
+    )
+
+
+_ORDER: dict[ProductSort, tuple[Any, ...]] = {
+    ProductSort.FEATURED: (
+        Product.is_featured.desc(),
+        Product.created_at.desc(),
+        Product.id.desc(),
+    ),
+    ProductSort.NEWEST: (Product.created_at.desc(), Product.id.desc()),
+    ProductSort.PRICE_ASC: (Product.price.asc(), Product.id.asc()),
+    ProductSort.PRICE_DESC: (Product.price.desc(), Product.id.desc()),
+    ProductSort.NAME: (Product.name.asc(), Product.id.asc()),
+}
+
+
+def product_list_query(db: AsyncSession, filters: ProductFilters, sort: ProductSort) -> Select[Any]:
+    """Products with their category and stock in one SELECT (outer joins, contains_eager);
+    the id as last sort key keeps pages stable."""
+    stmt = (
+        select(Product)
+        .outerjoin(Category, Product.category_id == Category.id)
+        .outerjoin(Inventory, Inventory.product_id == Product.id)
+        .options(contains_eager(Product.category), contains_eager(Product.inventory))
+        .where(Product.deleted_at.is_(None))
+    )
+    if not filters.include_inactive:
+        stmt = stmt.where(Product.is_active)
+    if filters.category:
+        stmt = stmt.where(Category.slug == filters.category)
+    if filters.rarity:
+        stmt = stmt.where(Product.rarity == filters.rarity)
+    if filters.season:
+        stmt = stmt.where(Product.season == filters.season)
+    if filters.scent_note and filters.scent_note.strip():
+        stmt = stmt.where(_has_scent_note(db, filters.scent_note))
+    if filters.min_price is not None:
+        stmt = stmt.where(Product.price >= filters.min_price)
+    if filters.max_price is not None:
+        stmt = stmt.where(Product.price <= filters.max_price)
+    if filters.in_stock:
+        stmt = stmt.where(Inventory.quantity - Inventory.reserved > 0)
+    if filters.featured:
+        stmt = stmt.where(Product.is_featured)
+    return stmt.order_by(*_ORDER[sort])
+
+
+async def primary_images(db: AsyncSession, product_ids: Sequence[int]) -> dict[int, ProductImage]:
+    """One query for a whole page: the primary image, or else the first by position."""
+    if not product_ids:
+        return {}
+    stmt = (
+        select(ProductImage)
+        .where(ProductImage.product_id.in_(list(product_ids)))
+        .order_by(
+            ProductImage.product_id,
+            ProductImage.is_primary.desc(),
+            ProductImage.position,
+            ProductImage.id,
+        )
+    )
+    chosen: dict[int, ProductImage] = {}
+    for image in await db.scalars(stmt):
+        chosen.setdefault(image.product_id, image)
+    return chosen
