@@ -10,7 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
 
 from mercato.catalog.schemas import ProductFilters, ProductSort
-from mercato.models.catalog import Category, Product, ProductImage
+from mercato.models.catalog import (
+    AttributeDefinition,
+    Category,
+    Product,
+    ProductAttributeValue,
+    ProductImage,
+)
 from mercato.models.inventory import Inventory
 
 
@@ -145,3 +151,37 @@ async def primary_images(db: AsyncSession, product_ids: Sequence[int]) -> dict[i
     for image in await db.scalars(stmt):
         chosen.setdefault(image.product_id, image)
     return chosen
+
+
+async def attribute_code_taken(db: AsyncSession, code: str) -> bool:
+    stmt = select(AttributeDefinition.id).where(AttributeDefinition.code == code)
+    return await db.scalar(stmt.limit(1)) is not None
+
+
+async def attribute_definitions(
+    db: AsyncSession, codes: Sequence[str]
+) -> dict[str, AttributeDefinition]:
+    stmt = select(AttributeDefinition).where(AttributeDefinition.code.in_(list(codes)))
+    return {d.code: d for d in await db.scalars(stmt)}
+
+
+async def attribute_values(
+    db: AsyncSession, product_id: int, definition_ids: Sequence[int]
+) -> dict[int, ProductAttributeValue]:
+    stmt = select(ProductAttributeValue).where(
+        ProductAttributeValue.product_id == product_id,
+        ProductAttributeValue.definition_id.in_(list(definition_ids)),
+    )
+    return {v.definition_id: v for v in await db.scalars(stmt)}
+
+
+async def product_attributes(
+    db: AsyncSession, product_id: int
+) -> list[tuple[AttributeDefinition, ProductAttributeValue]]:
+    stmt = (
+        select(AttributeDefinition, ProductAttributeValue)
+        .join(ProductAttributeValue, ProductAttributeValue.definition_id == AttributeDefinition.id)
+        .where(ProductAttributeValue.product_id == product_id)
+        .order_by(AttributeDefinition.position, AttributeDefinition.code)
+    )
+    return [(row[0], row[1]) for row in await db.execute(stmt)]
