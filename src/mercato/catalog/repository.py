@@ -16,6 +16,7 @@ from mercato.models.catalog import (
     Product,
     ProductAttributeValue,
     ProductImage,
+    Tag,
 )
 from mercato.models.inventory import Inventory
 
@@ -185,3 +186,32 @@ async def product_attributes(
         .order_by(AttributeDefinition.position, AttributeDefinition.code)
     )
     return [(row[0], row[1]) for row in await db.execute(stmt)]
+
+
+async def product_images(db: AsyncSession, product_id: int) -> list[ProductImage]:
+    stmt = (
+        select(ProductImage)
+        .where(ProductImage.product_id == product_id)
+        .order_by(ProductImage.position, ProductImage.id)
+    )
+    return list(await db.scalars(stmt))
+
+
+async def tags_by_ids(db: AsyncSession, tag_ids: Sequence[int]) -> list[Tag]:
+    if not tag_ids:
+        return []
+    return list(await db.scalars(select(Tag).where(Tag.id.in_(list(tag_ids))).order_by(Tag.name)))
+
+
+async def tag_taken(db: AsyncSession, field: str, value: str) -> bool:
+    stmt = select(Tag.id).where(getattr(Tag, field) == value)
+    return await db.scalar(stmt.limit(1)) is not None
+
+
+async def product_with_tags(db: AsyncSession, product_id: int) -> Product | None:
+    stmt = (
+        select(Product)
+        .where(Product.id == product_id, Product.deleted_at.is_(None))
+        .options(selectinload(Product.tags))
+    )
+    return await db.scalar(stmt)
