@@ -2,6 +2,7 @@
 
 from mercato.admin.module import admin_module
 from mercato.identity.module import identity_module
+from mercato.inventory.module import inventory_module
 from mercato.notifications.module import notifications_module
 from mercato.platform.email import mail_module
 from mercato.platform.housekeeping import housekeeping_module
@@ -15,5 +16,6 @@ for _module in (
     notifications_module,
     mail_module,
     housekeeping_module,
+    inventory_module,
 ):
     registry.register(_module)

@@ -1,5 +1,5 @@
-"""The inventory module: stock permissions and the expiry schedule. Not registered yet: the
-commerce-core work adds it to mercato.modules with the catalogue, cart and checkout."""
+"""The inventory module: stock permissions and the reservation-expiry schedule. Registered,
+and enabled by the stores that sell stock once the catalogue, cart and checkout arrive."""
 
 from mercato.inventory import jobs
 from mercato.platform.modules import Module, Schedule
