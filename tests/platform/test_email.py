@@ -192,3 +192,30 @@ async def test_an_smtp_refusal_is_retried_later(db, runtime, smtp):
 def test_mail_is_a_core_module_handling_email_send(runtime):
     assert "mail" in runtime.modules
     assert deliver_email in runtime.modules.handlers_for(EMAIL_SEND)
+
+
+async def test_an_email_whose_event_dies_is_marked_failed_and_a_retry_sends_it(db, runtime, smtp):
+    # Given a server that keeps refusing until the event runs out of attempts
+    from mercato.platform.worker import MAX_ATTEMPTS, retry_dead
+
+    smtp.refuse = True
+    message = await welcome(db, runtime)
+    event = await db.scalar(select(OutboxEvent).where(OutboxEvent.event_type == EMAIL_SEND))
+    for _ in range(MAX_ATTEMPTS):
+        await db.refresh(event)
+        event.next_attempt_at = event.created_at
+        await db.flush()
+        await process_batch(runtime)
+    # Then the event is dead and the message says failed, with the server's answer
+    await db.refresh(event)
+    assert event.status == "dead"
+    event_id = event.id
+    failed = await reload(db, message.id)
+    assert failed.status == "failed" and "451" in failed.error
+    # And when the admin retries after the server is back, it is sent
+    smtp.refuse = False
+    assert await retry_dead(db, event_id)
+    await db.flush()
+    await process_batch(runtime)
+    assert (await reload(db, message.id)).status == "sent"
+    assert len(smtp.received) == 1

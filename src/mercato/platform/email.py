@@ -134,9 +134,23 @@ async def deliver_email(ctx: HandlerContext, event: OutboxEvent) -> None:
     await ctx.db.flush()
 
 
+async def mark_email_failed(ctx: HandlerContext, event: OutboxEvent) -> None:
+    """Dead-letter handler for ``email.send``: the admin's outbox shows the message as
+    failed, with the last error, instead of queued forever. A retry from the admin's jobs
+    page sends it again (``deliver_email`` accepts a failed message)."""
+    message = await ctx.db.get(EmailMessage, int(event.payload["email_id"]))
+    if message is not None and message.status not in FINISHED:
+        message.status = "failed"
+        message.error = event.last_error
+        await ctx.db.flush()
+
+
 mail_module = Module(
     name="mail",
     title="Email",
     core=True,
-    event_handlers={EMAIL_SEND: [deliver_email]},
+    event_handlers={
+        EMAIL_SEND: [deliver_email],
+        outbox.dead_letter_type(EMAIL_SEND): [mark_email_failed],
+    },
 )

@@ -26,6 +26,12 @@ async def emit(db: AsyncSession, event_type: str, payload: dict[str, Any]) -> Ou
 AfterCommit = Callable[[], Awaitable[None]]
 
 
+def dead_letter_type(event_type: str) -> str:
+    """Handlers registered under this name run once when ``event_type`` is dead-lettered, in
+    the same transaction, so the thing the event was for can be marked as failed."""
+    return f"{event_type}.dead"
+
+
 @dataclass
 class HandlerContext:
     """What an event handler gets: the store, a session in the delivery transaction, the

@@ -27,7 +27,7 @@ from mercato.config import Settings
 from mercato.kit.time import utcnow
 from mercato.models import OutboxEvent
 from mercato.platform import scheduler
-from mercato.platform.outbox import HandlerContext
+from mercato.platform.outbox import HandlerContext, dead_letter_type
 from mercato.platform.runtime import StoreRuntime
 
 log = logging.getLogger("mercato.worker")
@@ -124,6 +124,7 @@ async def _record_failure(runtime: StoreRuntime, event_id: int, exc: Exception) 
         event.locked_until = None
         if event.attempts >= MAX_ATTEMPTS:
             event.status = "dead"
+            await _run_dead_letter_handlers(runtime, db, event)
             log.error(
                 "event dead-lettered",
                 extra={"event_id": event_id, "event_type": event.event_type, "store": runtime.slug},
@@ -140,6 +141,20 @@ async def _record_failure(runtime: StoreRuntime, event_id: int, exc: Exception) 
                     "store": runtime.slug,
                 },
             )
+
+
+async def _run_dead_letter_handlers(
+    runtime: StoreRuntime, db: AsyncSession, event: OutboxEvent
+) -> None:
+    """Let the module mark what the event was for as failed (an email, a webhook). Inside a
+    savepoint: a failing dead-letter handler is logged and must not keep the event alive."""
+    ctx = HandlerContext(runtime=runtime, db=db, event=event)
+    for handler in runtime.modules.handlers_for(dead_letter_type(event.event_type)):
+        try:
+            async with db.begin_nested():
+                await handler(ctx, event)
+        except Exception:
+            log.exception("dead-letter handler failed", extra={"event_id": event.id})
 
 
 async def process_batch(runtime: StoreRuntime, limit: int = 50) -> int:
