@@ -12,7 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato.identity import sessions
+from mercato.identity import sessions, tokens
 from mercato.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mercato.kit.security import (
     hash_password,
@@ -23,7 +23,8 @@ from mercato.kit.security import (
     verify_password,
 )
 from mercato.kit.time import utcnow
-from mercato.models import EmailToken, RefreshToken, Role, User, UserRole
+from mercato.models import EmailToken, Role, User, UserRole
+from mercato.platform import email as email_service
 from mercato.platform.runtime import StoreRuntime
 
 CUSTOMER_ROLE = "customer"
@@ -165,21 +166,44 @@ async def _consume_email_token(db: AsyncSession, raw: str, purpose: str) -> User
     return user
 
 
-async def send_verification_email(db: AsyncSession, runtime: StoreRuntime, user: User) -> None:
-    from mercato.platform import email as email_service
-
-    raw = await _issue_email_token(db, user, VERIFY_EMAIL, VERIFY_TTL, note=user.email)
+async def _send_link(
+    db: AsyncSession,
+    runtime: StoreRuntime,
+    user: User,
+    *,
+    purpose: str,
+    ttl: timedelta,
+    path: str,
+    subject: str,
+    note: str = "",
+) -> None:
+    """Issue a single-use token for ``purpose`` and email the link that carries it."""
+    raw = await _issue_email_token(db, user, purpose, ttl, note=note)
     await email_service.queue_email(
         db,
         runtime,
         to=user.email,
-        subject=f"Confirm your email for {runtime.config.name}",
-        template="emails/verify_email",
+        subject=subject,
+        template=f"emails/{purpose}",
         context={
             "user": user,
-            "link": runtime.absolute_url(f"account/verify?token={raw}"),
-            "hours": int(VERIFY_TTL.total_seconds() // 3600),
+            "link": runtime.absolute_url(f"{path}?token={raw}"),
+            "hours": int(ttl.total_seconds() // 3600),
+            "minutes": int(ttl.total_seconds() // 60),
         },
+    )
+
+
+async def send_verification_email(db: AsyncSession, runtime: StoreRuntime, user: User) -> None:
+    await _send_link(
+        db,
+        runtime,
+        user,
+        purpose=VERIFY_EMAIL,
+        ttl=VERIFY_TTL,
+        path="account/verify",
+        subject=f"Confirm your email for {runtime.config.name}",
+        note=user.email,
     )
 
 
@@ -202,20 +226,14 @@ async def request_password_reset(db: AsyncSession, runtime: StoreRuntime, email:
     user = await find_user_by_email(db, email)
     if user is None or user.blocked_at is not None:
         return
-    from mercato.platform import email as email_service
-
-    raw = await _issue_email_token(db, user, RESET_PASSWORD, RESET_TTL)
-    await email_service.queue_email(
+    await _send_link(
         db,
         runtime,
-        to=user.email,
+        user,
+        purpose=RESET_PASSWORD,
+        ttl=RESET_TTL,
+        path="account/reset",
         subject=f"Reset your {runtime.config.name} password",
-        template="emails/reset_password",
-        context={
-            "user": user,
-            "link": runtime.absolute_url(f"account/reset?token={raw}"),
-            "minutes": int(RESET_TTL.total_seconds() // 60),
-        },
     )
 
 
@@ -281,7 +299,7 @@ async def change_password(
         )
     user.password_hash = hash_password(new)
     await sessions.revoke_all_sessions(db, user.id, except_id=keep_session_id)
-    await revoke_refresh_tokens(db, user.id)
+    await tokens.revoke_user_families(db, user.id)
     await db.flush()
 
 
@@ -306,21 +324,10 @@ async def update_profile(db: AsyncSession, user: User, *, name: str, phone: str)
 # ---------------------------------------------------------------- access, blocking, roles
 
 
-async def revoke_refresh_tokens(db: AsyncSession, user_id: int) -> int:
-    """Revoke every API refresh-token family of a user (their access tokens die with them)."""
-    result = await db.execute(
-        update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount or 0
-
-
 async def end_all_access(db: AsyncSession, user_id: int) -> None:
     """Sign the user out of every browser and revoke every API token family."""
     await sessions.revoke_all_sessions(db, user_id)
-    await revoke_refresh_tokens(db, user_id)
+    await tokens.revoke_user_families(db, user_id)
 
 
 async def block_user(db: AsyncSession, user: User, *, reason: str) -> User:

@@ -108,14 +108,24 @@ async def issue_token_pair(db: AsyncSession, runtime: StoreRuntime, user: User) 
     return TokenPair(access, refresh, expires_in, family_id)
 
 
-async def revoke_family(db: AsyncSession, family_id: str) -> int:
+async def _revoke_where(db: AsyncSession, *criteria: Any) -> int:
     result = await db.execute(
         update(RefreshToken)
-        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .where(*criteria, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+async def revoke_family(db: AsyncSession, family_id: str) -> int:
+    """End one API sign-in: its refresh tokens, and so its access tokens."""
+    return await _revoke_where(db, RefreshToken.family_id == family_id)
+
+
+async def revoke_user_families(db: AsyncSession, user_id: int) -> int:
+    """End every API sign-in of a user (blocking, password reset)."""
+    return await _revoke_where(db, RefreshToken.user_id == user_id)
 
 
 async def rotate_refresh_token(db: AsyncSession, runtime: StoreRuntime, raw: str) -> TokenPair:
