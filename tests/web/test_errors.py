@@ -50,3 +50,13 @@ async def test_error_page_renders_field_errors(runtime):
     # Then the heading and the field's message are shown
     assert "Some fields need attention" in html
     assert "<strong>email</strong>: Enter an email address." in html
+
+
+async def test_a_body_that_is_not_json_is_a_422_naming_the_body(client):
+    response = await client.post(
+        "/atelier-arome/api/v1/auth/register",
+        content=b"{bad",
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body"

@@ -115,7 +115,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {
-                "field": _field_path(e.get("loc", ())),
+                # A body that is not JSON at all has no field; name the body itself.
+                "field": "body"
+                if e.get("type") == "json_invalid"
+                else _field_path(e.get("loc", ())),
                 "message": e.get("msg", ""),
                 "code": e.get("type", ""),
             }
