@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-import mercato.models.base
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
+
+import mercato.models.base
 
 revision: str = "58547169b10c"
 down_revision: str | None = None

@@ -1,13 +1,25 @@
 """Registers the built-in modules; a store's store.toml picks which of them it runs."""
 
 from mercato.admin.module import admin_module
+from mercato.cart.module import cart_module
+from mercato.catalog.module import catalog_module
+from mercato.checkout.module import checkout_module
+from mercato.content.module import content_module
+from mercato.customers.module import customers_module
 from mercato.identity.module import identity_module
 from mercato.inventory.module import inventory_module
+from mercato.newsletter.module import newsletter_module
 from mercato.notifications.module import notifications_module
+from mercato.orders.module import orders_module
+from mercato.payments.module import payments_module
 from mercato.platform.email import mail_module
 from mercato.platform.housekeeping import housekeeping_module
 from mercato.platform.modules import registry
+from mercato.pricing.module import pricing_module
+from mercato.reviews.module import reviews_module
 from mercato.site.module import site_module
+from mercato.waitlist.module import waitlist_module
+from mercato.wishlist.module import wishlist_module
 
 for _module in (
     site_module,
@@ -17,5 +29,17 @@ for _module in (
     mail_module,
     housekeeping_module,
     inventory_module,
+    catalog_module,
+    pricing_module,
+    cart_module,
+    orders_module,
+    payments_module,
+    customers_module,
+    checkout_module,
+    wishlist_module,
+    reviews_module,
+    newsletter_module,
+    waitlist_module,
+    content_module,
 ):
     registry.register(_module)

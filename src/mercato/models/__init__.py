@@ -10,9 +10,28 @@ from mercato.models.catalog import (
     Tag,
     product_tags,
 )
+from mercato.models.commerce import (
+    Address,
+    Cart,
+    CartItem,
+    CurrencyRate,
+    ShippingRate,
+    ShippingZone,
+    TaxRule,
+)
+from mercato.models.content import AlchemyStep, Page
+from mercato.models.engagement import (
+    NewsletterSubscriber,
+    Review,
+    ReviewVote,
+    StockAlert,
+    Testimonial,
+    WishlistItem,
+)
 from mercato.models.identity import (
     ApiKey,
     EmailToken,
+    OAuthAccount,
     RefreshToken,
     Role,
     User,
@@ -20,6 +39,14 @@ from mercato.models.identity import (
     WebSession,
 )
 from mercato.models.inventory import Inventory, StockMovement, StockReservation
+from mercato.models.orders import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    PaymentAttempt,
+    Refund,
+    WebhookEvent,
+)
 from mercato.models.platform import (
     AuditEntry,
     EmailMessage,
@@ -31,29 +58,51 @@ from mercato.models.platform import (
 )
 
 __all__ = [
+    "Address",
+    "AlchemyStep",
     "ApiKey",
     "AttributeDefinition",
     "AuditEntry",
     "Base",
+    "Cart",
+    "CartItem",
     "Category",
+    "CurrencyRate",
     "EmailMessage",
     "EmailToken",
     "Inventory",
+    "NewsletterSubscriber",
     "Notification",
+    "OAuthAccount",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
     "OutboxEvent",
+    "Page",
+    "PaymentAttempt",
     "Product",
     "ProductAttributeValue",
     "ProductImage",
     "RefreshToken",
+    "Refund",
+    "Review",
+    "ReviewVote",
     "Role",
     "ScheduledRun",
+    "ShippingRate",
+    "ShippingZone",
+    "StockAlert",
     "StockMovement",
     "StockReservation",
     "StoreSetting",
     "StoredFile",
     "Tag",
+    "TaxRule",
+    "Testimonial",
     "User",
     "UserRole",
     "WebSession",
+    "WebhookEvent",
+    "WishlistItem",
     "product_tags",
 ]

@@ -104,6 +104,7 @@ class Product(IdMixin, TimestampMixin, Base):
         ),
         CheckConstraint("cost_price IS NULL OR cost_price >= 0", name="cost_not_negative"),
         CheckConstraint("volume_ul IS NULL OR volume_ul > 0", name="volume_positive"),
+        CheckConstraint("max_per_customer IS NULL OR max_per_customer > 0", name="limit_positive"),
         CheckConstraint(_in_check("rarity", Rarity), name="rarity_known"),
         CheckConstraint(_in_check("season", Season), name="season_known"),
         Index("ix_products_active_featured", "is_active", "is_featured"),
@@ -147,6 +148,8 @@ class Product(IdMixin, TimestampMixin, Base):
 
     is_active: Mapped[bool] = mapped_column(default=True)
     is_featured: Mapped[bool] = mapped_column(default=False)
+    # Most units one customer may buy (limited editions, §2.1); None = no limit.
+    max_per_customer: Mapped[int | None] = mapped_column()
     meta_title: Mapped[str] = mapped_column(String(200), default="")
     meta_description: Mapped[str] = mapped_column(Text, default="")
     deleted_at: Mapped[datetime | None]  # soft delete (DESIGN.md §4)

@@ -50,7 +50,7 @@ def ensure_database(url: str) -> bool:
     return asyncio.run(create())
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Synchronous: call it from a command, never from inside a running event loop."""
     ensure_database(url)
     command.upgrade(alembic_config(url), revision)

@@ -16,6 +16,8 @@ from fastapi import APIRouter
 # handler(ctx, event) where ctx is a platform.outbox.HandlerContext
 EventHandler = Callable[[Any, Any], Awaitable[None]]
 Job = Callable[[Any], Awaitable[None]]
+# seeder(db, ctx) -> a short summary line; ctx is a platform.seeding.SeedContext
+Seeder = Callable[[Any, Any], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class Module:
     jobs: dict[str, Job] = field(default_factory=dict)
     schedules: list[Schedule] = field(default_factory=list)
     template_dir: str | None = None  # absolute path of the module's templates
+    # Loads the module's demo data from stores/<slug>/seed/ (idempotent); run by
+    # `mercato seed` in dependency order after the demo users exist.
+    seed: Seeder | None = None
 
 
 class ModuleError(RuntimeError):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,8 +14,22 @@ from mercato.db import Database
 from mercato.kit.security import hash_password, password_problems
 from mercato.kit.time import utcnow
 from mercato.models import Role, User, UserRole
+from mercato.platform.files import LocalStorage
 from mercato.platform.modules import EnabledModules, registry
 from mercato.platform.stores import StoreConfig
+
+
+@dataclass
+class SeedContext:
+    """What a module's seeder gets: the store, its seed folder, its file storage (for
+    generated images) and the demo users by e-mail address."""
+
+    config: StoreConfig
+    settings: Settings
+    seed_dir: Path
+    storage: LocalStorage
+    users: dict[str, User] = field(default_factory=dict)
+
 
 STAFF_ROLES = {"staff", "admin"}
 
@@ -71,9 +88,17 @@ async def seed_store(config: StoreConfig, settings: Settings) -> str:
     try:
         async with database.transaction() as db:
             roles = await sync_roles(db, modules)
+            ctx = SeedContext(
+                config=config,
+                settings=settings,
+                seed_dir=config.seed_dir or Path("."),
+                storage=LocalStorage(
+                    settings.uploads_dir / config.slug, url_prefix=f"/{config.slug}/files"
+                ),
+            )
             created = 0
             for demo in config.demo_users:
-                _, new = await ensure_user(
+                user, new = await ensure_user(
                     db,
                     roles,
                     email=demo.email,
@@ -81,10 +106,15 @@ async def seed_store(config: StoreConfig, settings: Settings) -> str:
                     name=demo.name,
                     role_names=demo.roles,
                 )
+                ctx.users[user.email] = user
                 created += new
+            summaries = [f"{len(roles)} roles, {created} new demo users"]
+            for module in modules.modules:
+                if module.seed is not None:
+                    summaries.append(f"{module.name}: {await module.seed(db, ctx)}")
     finally:
         await database.dispose()
-    return f"{len(roles)} roles, {created} new demo users"
+    return "; ".join(summaries)
 
 
 async def create_admin(

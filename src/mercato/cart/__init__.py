@@ -1,0 +1,1 @@
+"""Guest and customer carts."""

@@ -1,0 +1,1 @@
+"""From cart to a placed order."""

@@ -1,0 +1,1 @@
+"""Pages, testimonials and the alchemy steps."""

@@ -1,0 +1,1 @@
+"""Orders, their states, emails and invoices."""

@@ -1,0 +1,1 @@
+"""Currencies, shipping zones and rates, tax rules."""

@@ -1,0 +1,1 @@
+"""Product reviews with moderation."""

@@ -1,0 +1,1 @@
+"""Notify me when a product returns."""

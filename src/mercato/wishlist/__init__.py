@@ -1,0 +1,1 @@
+"""Saved products for signed-in customers."""
