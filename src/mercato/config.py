@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     rate_limit_reset: str = "5/minute"
     rate_limit_token: str = "20/minute"  # noqa: S105 - a rate, not a secret
     upload_max_bytes: int = 8 * 1024 * 1024
+    rate_limit_checkout: str = "20/minute"
+    rate_limit_newsletter: str = "5/minute"
+    # Payments: the built-in sandbox needs nothing; Stripe is offered once its keys are set.
+    stripe_secret_key: SecretStr = SecretStr("")
+    stripe_webhook_secret: SecretStr = SecretStr("")
+    stripe_api_base: str = ""  # tests point the SDK at a local fake; empty = Stripe's own
+    # How long stock stays held for an order awaiting payment.
+    checkout_hold_minutes: int = Field(30, ge=1, le=24 * 60)
+    # Google sign-in (Authlib, OpenID Connect) is offered once both are set.
+    google_client_id: str = ""
+    google_client_secret: SecretStr = SecretStr("")
+    google_metadata_url: str = "https://accounts.google.com/.well-known/openid-configuration"
     worker_poll_seconds: float = Field(1.0, gt=0)
 
     @property

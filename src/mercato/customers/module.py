@@ -5,5 +5,4 @@ from mercato.platform.modules import Module
 customers_module = Module(
     name="customers",
     title="Customers",
-
 )

@@ -58,6 +58,9 @@ class Module:
     # Loads the module's demo data from stores/<slug>/seed/ (idempotent); run by
     # `mercato seed` in dependency order after the demo users exist.
     seed: Seeder | None = None
+    # Extra template variables for the storefront product page: fn(db, request, product) ->
+    # dict, awaited by the catalogue's product handler (wishlist state, reviews, alerts...).
+    product_page: Callable[[Any, Any, Any], Awaitable[dict[str, Any]]] | None = None
 
 
 class ModuleError(RuntimeError):

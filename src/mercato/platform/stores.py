@@ -57,6 +57,8 @@ class StoreConfig(BaseModel):
     theme: Theme = Field(default_factory=Theme)
     payment_providers: list[str] = Field(default_factory=lambda: ["sandbox"])
     contact_email: str = ""
+    # Store feature flags (seed 004 §3.4): e.g. {"reviews": false}; the admin may override.
+    features: dict[str, bool] = Field(default_factory=dict)
     demo_users: list[DemoUser] = Field(default_factory=list)
     path: Path | None = None
 
