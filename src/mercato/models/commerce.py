@@ -84,6 +84,9 @@ class Cart(IdMixin, TimestampMixin, Base):
     )
     currency: Mapped[str] = mapped_column(String(3), default="")  # "" = the store's currency
     expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The checkout's answers between steps (address, shipping rate, gift options) and the
+    # Idempotency-Key of the last order placed from this cart; see docs/decisions.md.
+    checkout: Mapped[dict[str, Any] | None] = mapped_column()
 
     items: Mapped[list[CartItem]] = relationship(
         lazy="raise", order_by="CartItem.id", passive_deletes=True
