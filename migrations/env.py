@@ -13,6 +13,15 @@ from mercato.models import Base
 config = context.config
 target_metadata = Base.metadata
 
+# Search objects written by hand (2026-11-22_product_search): FTS5 tables with their shadow
+# tables on SQLite, the tsvector expression index on PostgreSQL. Autogenerate must not
+# propose dropping them.
+UNMANAGED_PREFIXES = ("products_fts", "ix_products_search")
+
+
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+    return not (reflected and compare_to is None and (name or "").startswith(UNMANAGED_PREFIXES))
+
 
 def _configure(connection: Connection) -> None:
     context.configure(
@@ -20,6 +29,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters by copying tables
         compare_type=True,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

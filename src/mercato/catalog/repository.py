@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
 
+from mercato.catalog import search
 from mercato.catalog.schemas import ProductFilters, ProductSort
 from mercato.models.catalog import (
     AttributeDefinition,
@@ -101,6 +102,7 @@ _ORDER: dict[ProductSort, tuple[Any, ...]] = {
     ProductSort.PRICE_DESC: (Product.price.desc(), Product.id.desc()),
     ProductSort.NAME: (Product.name.asc(), Product.id.asc()),
 }
+_ORDER[ProductSort.RELEVANCE] = _ORDER[ProductSort.FEATURED]
 
 
 def product_list_query(db: AsyncSession, filters: ProductFilters, sort: ProductSort) -> Select[Any]:
@@ -115,6 +117,15 @@ def product_list_query(db: AsyncSession, filters: ProductFilters, sort: ProductS
     )
     if not filters.include_inactive:
         stmt = stmt.where(Product.is_active)
+    found = search.matches(db, filters.q)
+    if found is not None:
+        stmt = stmt.join(found, found.c.product_id == Product.id)
+        if sort == ProductSort.RELEVANCE:
+            return _filtered(db, stmt, filters).order_by(found.c.rank, Product.id)
+    return _filtered(db, stmt, filters).order_by(*_ORDER[sort])
+
+
+def _filtered(db: AsyncSession, stmt: Select[Any], filters: ProductFilters) -> Select[Any]:
     if filters.category:
         stmt = stmt.where(Category.slug == filters.category)
     if filters.rarity:
@@ -131,7 +142,7 @@ def product_list_query(db: AsyncSession, filters: ProductFilters, sort: ProductS
         stmt = stmt.where(Inventory.quantity - Inventory.reserved > 0)
     if filters.featured:
         stmt = stmt.where(Product.is_featured)
-    return stmt.order_by(*_ORDER[sort])
+    return stmt
 
 
 async def primary_images(db: AsyncSession, product_ids: Sequence[int]) -> dict[int, ProductImage]:

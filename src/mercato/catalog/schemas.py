@@ -37,6 +37,7 @@ class ProductIn(BaseModel):
     folio_number: str = Field(default="", max_length=20)
     is_active: bool = True
     is_featured: bool = False
+    max_per_customer: int | None = Field(default=None, gt=0)  # None: no limit
     meta_title: str = Field(default="", max_length=200)
     meta_description: str = ""
 
@@ -58,12 +59,14 @@ class ProductSort(StrEnum):
     PRICE_ASC = "price_asc"
     PRICE_DESC = "price_desc"
     NAME = "name"
+    RELEVANCE = "relevance"  # best search match first; without a search, like "featured"
 
 
 @dataclass
 class ProductFilters:
     """Storefront list filters; None means "any". Prices in minor units."""
 
+    q: str | None = None  # full-text search (mercato.catalog.search)
     category: str | None = None  # category slug
     rarity: str | None = None
     season: str | None = None
