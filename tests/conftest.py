@@ -78,6 +78,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         var_dir=var,
         stores_dir=PROJECT_ROOT / "stores",
         base_url="http://testserver",
+        # Tests share one app across rolled-back data; tests/web/test_page_cache.py turns it on.
+        page_cache_seconds=0,
     )
 
 
@@ -85,8 +87,9 @@ class BoundDatabase:
     """A store database whose sessions all join one outer transaction, rolled back after
     the test; a service's commit() ends a savepoint, not the transaction."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, store: str = "") -> None:
         self.url = url
+        self.store = store
         self.sqlite = url.startswith("sqlite")
         self.engine: AsyncEngine = create_engine(url, pool=False)
         self.connection: AsyncConnection | None = None
@@ -98,7 +101,10 @@ class BoundDatabase:
     def session(self, *, write: bool) -> AsyncSession:
         assert self.connection is not None, "BoundDatabase.open() was not awaited"
         return AsyncSession(
-            bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            bind=self.connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+            info={"mercato_store": self.store},
         )
 
     def transaction(self, *, write: bool = True):
@@ -137,7 +143,7 @@ async def app(host_app, database_urls: dict[str, str]) -> AsyncIterator:
     """The host app with every store bound to a rolled-back test transaction."""
     bound = {}
     for slug, runtime in host_app.state.runtimes.items():
-        db = BoundDatabase(database_urls[slug])
+        db = BoundDatabase(database_urls[slug], store=slug)
         await db.open()
         runtime.db = db
         bound[slug] = db

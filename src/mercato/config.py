@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     google_client_secret: SecretStr = SecretStr("")
     google_metadata_url: str = "https://accounts.google.com/.well-known/openid-configuration"
     worker_poll_seconds: float = Field(1.0, gt=0)
+    # Anonymous storefront pages kept in memory at most this long (0 = off); they are
+    # dropped sooner whenever what they show changes (web/page_cache.py).
+    page_cache_seconds: int = Field(300, ge=0)
 
     @property
     def is_development(self) -> bool:

@@ -72,13 +72,17 @@ def create_engine(url: str, *, pool: bool = True) -> AsyncEngine:
 class Database:
     """The engine of one store and the session factories for reading and writing."""
 
-    def __init__(self, url: str, *, pool: bool = True) -> None:
+    def __init__(self, url: str, *, pool: bool = True, store: str = "") -> None:
         self.url = url
         self.engine = create_engine(url, pool=pool)
         self.sqlite = is_sqlite(url)
-        self._read = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions know their store, so commit hooks (the page cache) know whom to tell.
+        info = {"mercato_store": store} if store else None
+        self._read = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._write = async_sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+            self.engine.execution_options(**{WRITE_OPTION: True}),
+            expire_on_commit=False,
+            info=info,
         )
 
     def session(self, *, write: bool) -> AsyncSession:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CursorResult, delete, or_
 
 from mercato.models import EmailToken, RefreshToken, WebSession
+from mercato.platform import storefront_version
 from mercato.platform.modules import Module, Schedule
 
 if TYPE_CHECKING:
@@ -50,4 +51,6 @@ housekeeping_module = Module(
     title="Housekeeping",
     core=True,
     schedules=[Schedule("housekeeping.prune_identity_tokens", "15 3 * * *", prune_identity_tokens)],
+    # The page cache of every process learns of storefront changes through this event.
+    event_handlers={storefront_version.EVENT_TYPE: [storefront_version.handle_changed]},
 )

@@ -31,6 +31,7 @@ class StoreRuntime:
     # Set by the host when mounted under /<slug>; empty when one store is served at "/".
     mount_path: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
+    page_cache: Any = None  # web.page_cache.PageCache, set by its middleware
 
     @property
     def slug(self) -> str:
@@ -59,7 +60,7 @@ def build_runtime(
     runtime = StoreRuntime(
         config=config,
         settings=settings,
-        db=Database(settings.database_url_for(config.slug)),
+        db=Database(settings.database_url_for(config.slug), store=config.slug),
         modules=modules,
         hub=hub,
         limiter=limiter,

@@ -18,6 +18,7 @@ from mercato.web import theme
 from mercato.web.csrf import csrf_protect
 from mercato.web.docs import mount_docs
 from mercato.web.middleware import StoreMiddleware
+from mercato.web.page_cache import PageCacheMiddleware
 from mercato.web.templating import render
 
 log = logging.getLogger("mercato.web")
@@ -63,6 +64,8 @@ def build_store_app(runtime: StoreRuntime) -> FastAPI:
     _install_error_handlers(app)
     # Pages answer "sign in first" with a redirect to the sign-in form (identity owns it).
     app.add_exception_handler(SignInRequired, sign_in_required_handler)  # type: ignore[arg-type]
+    # Added first, so it runs inside StoreMiddleware (which knows the CSRF seed).
+    app.add_middleware(PageCacheMiddleware, runtime=runtime)
     app.add_middleware(StoreMiddleware, runtime=runtime)
     return app
 

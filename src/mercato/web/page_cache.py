@@ -1,0 +1,216 @@
+"""Whole-page cache for anonymous storefront visitors (DESIGN.md §7).
+
+A catalogue or product page is the same for every visitor who is not signed in and has no
+cart, apart from the CSRF token in its forms. So a page handler that opts in (a response
+header ``x-mercato-cache: <seconds>``, see :func:`cacheable`) is stored once with the
+token replaced by a marker, and later anonymous requests get it from memory with their own
+token put back: no routing, dependencies, queries or templates.
+
+Invalidation is by events, not timers alone: any write to a table the storefront shows
+marks the session (see :mod:`mercato.platform.storefront_version`); after the commit this
+process drops its pages at once and an outbox event bumps the store's version row, which
+every other process reads at most once per second. The time limit is only a backstop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING
+
+from starlette.datastructures import MutableHeaders
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mercato.kit.security import sign
+from mercato.platform import storefront_version
+
+if TYPE_CHECKING:
+    from mercato.platform.runtime import StoreRuntime
+
+OPT_IN_HEADER = "x-mercato-cache"
+# Cookies that make a page personal: signed in, a cart, a one-time message.
+PERSONAL_COOKIES = ("mercato_session=", "mercato_cart=", "mercato_flash=")
+CURRENCY_COOKIE = "mercato_currency"
+TOKEN_MARKER = b"\x00mercato-csrf\x00"
+MAX_BODY = 512 * 1024
+MAX_ENTRIES = 2000  # random query strings cannot grow memory without bound
+VERSION_CHECK_SECONDS = 1.0
+
+
+def cacheable(response: Response, seconds: int = 300) -> Response:
+    """Let the page cache keep this response for anonymous visitors."""
+    response.headers[OPT_IN_HEADER] = str(seconds)
+    return response
+
+
+@dataclass
+class _Entry:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes  # with TOKEN_MARKER where the visitor's CSRF token goes
+    digest: str
+    expires: float
+    version: tuple[int, str]
+
+
+class PageCache:
+    """The pages of one store in one process, least recently used dropped first."""
+
+    def __init__(self, runtime: StoreRuntime) -> None:
+        self.runtime = runtime
+        self.entries: OrderedDict[bytes, _Entry] = OrderedDict()
+        self.db_version = ""
+        self.checked_at = 0.0
+        self.hits = 0
+        self.misses = 0
+
+    def version(self) -> tuple[int, str]:
+        return (storefront_version.local_version(self.runtime.slug), self.db_version)
+
+    async def refresh_version(self) -> None:
+        """Read the shared version row, at most once a second per process."""
+        now = time.monotonic()
+        if now - self.checked_at < VERSION_CHECK_SECONDS:
+            return
+        self.checked_at = now
+        self.db_version = await storefront_version.read(self.runtime.db)
+
+    def get(self, key: bytes) -> _Entry | None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        if entry.expires < time.monotonic() or entry.version != self.version():
+            del self.entries[key]
+            return None
+        self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key: bytes, entry: _Entry) -> None:
+        self.entries[key] = entry
+        self.entries.move_to_end(key)
+        while len(self.entries) > MAX_ENTRIES:
+            self.entries.popitem(last=False)
+
+
+def _cache_key(scope: Scope) -> bytes | None:
+    """None when the request must not be served from or stored in the cache."""
+    if scope["method"] not in ("GET", "HEAD"):
+        return None
+    currency = b""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return None
+        if name == b"cookie":
+            text = value.decode("latin-1")
+            if any(c in text for c in PERSONAL_COOKIES):
+                return None
+            if CURRENCY_COOKIE in text:
+                jar: SimpleCookie = SimpleCookie()
+                try:
+                    jar.load(text)
+                except Exception:  # noqa: S112 - unreadable cookies: render normally
+                    return None
+                if CURRENCY_COOKIE in jar:
+                    currency = jar[CURRENCY_COOKIE].value.encode("latin-1")[:8]
+    return b"%s?%s#%s" % (scope["path"].encode(), scope["query_string"], currency)
+
+
+class PageCacheMiddleware:
+    """Runs inside StoreMiddleware, so the CSRF seed is known and security headers and the
+    CSRF cookie are added to cached answers exactly as to rendered ones."""
+
+    def __init__(self, app: ASGIApp, runtime: StoreRuntime) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.cache = PageCache(runtime)
+        runtime.page_cache = self.cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.runtime.settings.page_cache_seconds <= 0:
+            await self.app(scope, receive, send)
+            return
+        key = _cache_key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        await self.cache.refresh_version()
+        entry = self.cache.get(key)
+        if entry is not None:
+            self.cache.hits += 1
+            await self._answer(scope, send, entry)
+            return
+        self.cache.misses += 1
+        await self._render_and_keep(scope, receive, send, key)
+
+    def _token(self, scope: Scope) -> bytes:
+        seed = scope["state"]["csrf_seed"]
+        return sign(self.runtime.secret, self.runtime.slug, "csrf", seed).encode()
+
+    async def _answer(self, scope: Scope, send: Send, entry: _Entry) -> None:
+        token = self._token(scope)
+        # The ETag covers the page and this visitor's token, so a 304 is always right.
+        etag = f'W/"{entry.digest}-{hashlib.sha256(token).hexdigest()[:10]}"'.encode()
+        headers = [*entry.headers, (b"etag", etag)]
+        if_none_match = next((v for n, v in scope["headers"] if n == b"if-none-match"), None)
+        if if_none_match == etag:
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        body = entry.body.replace(TOKEN_MARKER, token)
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": entry.status, "headers": headers})
+        await send(
+            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
+        )
+
+    async def _render_and_keep(
+        self, scope: Scope, receive: Receive, send: Send, key: bytes
+    ) -> None:
+        version = self.cache.version()
+        start: Message | None = None
+        chunks: list[bytes] = []
+        keep = True
+        seconds = 0
+
+        async def capture(message: Message) -> None:
+            nonlocal start, keep, seconds
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                ttl = headers.get(OPT_IN_HEADER)
+                if ttl is not None:
+                    del headers[OPT_IN_HEADER]
+                keep = (
+                    ttl is not None
+                    and ttl.isdigit()
+                    and message["status"] == 200
+                    and "set-cookie" not in headers
+                )
+                if keep:
+                    seconds = min(int(ttl or 0), self.runtime.settings.page_cache_seconds)
+                    start = message
+            elif message["type"] == "http.response.body" and keep:
+                chunks.append(message.get("body", b""))
+                if sum(map(len, chunks)) > MAX_BODY:
+                    keep = False
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if not keep or start is None or scope["method"] != "GET":
+            return
+        body = b"".join(chunks).replace(self._token(scope), TOKEN_MARKER)
+        headers = [(n, v) for n, v in start["headers"] if n not in (b"content-length", b"etag")]
+        self.cache.put(
+            key,
+            _Entry(
+                status=start["status"],
+                headers=headers,
+                body=body,
+                digest=hashlib.sha256(body).hexdigest()[:16],
+                expires=time.monotonic() + seconds,
+                version=version,
+            ),
+        )
