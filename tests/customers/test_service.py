@@ -87,7 +87,9 @@ async def test_unknown_kind_refused(db, make_user):
         await service.create_address(db, user.id, address(), kind="pickup")
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     ops=st.lists(
         st.tuples(

@@ -1,8 +1,15 @@
 """The customers module: address book and customer accounts."""
 
+from pathlib import Path
+
+from mercato.customers import api, pages
 from mercato.platform.modules import Module
 
 customers_module = Module(
     name="customers",
     title="Customers",
+    requires=("identity",),
+    pages=[pages.router],
+    api=[api.router],
+    template_dir=str(Path(__file__).parent / "templates"),
 )
