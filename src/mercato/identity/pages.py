@@ -124,7 +124,9 @@ async def sign_in_required_handler(request: Request, exc: SignInRequired) -> Res
 
 @router.get("", include_in_schema=False)
 async def account_home(request: Request) -> Response:
-    return redirect(request, "account/profile")
+    # The customers module, when enabled, has a landing page linking every account page.
+    landing = "account/overview" if "customers" in request.state.runtime.modules else None
+    return redirect(request, landing or "account/profile")
 
 
 @router.get("/signup")
