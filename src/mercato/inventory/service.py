@@ -17,8 +17,11 @@ from mercato.inventory import repository as repo
 from mercato.kit.errors import Conflict, NotFound, ValidationFailed
 from mercato.kit.time import utcnow
 from mercato.models.inventory import Inventory, MovementKind, StockMovement, StockReservation
+from mercato.platform.outbox import emit
 
 EXPIRY_BATCH = 500
+# Outbox event when a product that could not be bought can be again (waiting lists listen).
+RESTOCKED_EVENT = "inventory.restocked"
 
 
 class OutOfStock(Conflict):
@@ -285,6 +288,13 @@ async def adjust(
             now=now,
         )
     )
+    available_after = row.quantity - row.reserved
+    if delta > 0 and available_after - delta <= 0 < available_after:
+        # Any increase that makes a sold-out product buyable again (a delivery, a recount,
+        # a return), not only restocks: the waiting list cares about the units, not the why.
+        await emit(
+            db, RESTOCKED_EVENT, {"product_id": product_id, "available": available_after}
+        )
     await db.flush()
     inventory = await repo.get_inventory(db, product_id)
     assert inventory is not None
