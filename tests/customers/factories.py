@@ -80,3 +80,30 @@ async def emails_to(db, to: str) -> list[EmailMessage]:
             select(EmailMessage).where(EmailMessage.to_address == to).order_by(EmailMessage.id)
         )
     )
+
+
+class _Counter:
+    count = 0
+
+
+def count_queries(db):
+    """Counts the SQL statements run on ``db``'s connection inside the block."""
+    from contextlib import asynccontextmanager
+
+    from sqlalchemy import event
+
+    @asynccontextmanager
+    async def scope():
+        counter = _Counter()
+        sync_engine = (await db.connection()).sync_engine
+
+        def before(*_args, **_kwargs):
+            counter.count += 1
+
+        event.listen(sync_engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(sync_engine, "before_cursor_execute", before)
+
+    return scope()

@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from mercato.customers import api, pages
+from mercato.customers import api, assets, pages
 from mercato.platform.modules import Module
 
 customers_module = Module(
     name="customers",
     title="Customers",
     requires=("identity",),
-    pages=[pages.router],
+    pages=[pages.router, assets.router],
     api=[api.router],
     template_dir=str(Path(__file__).parent / "templates"),
 )
