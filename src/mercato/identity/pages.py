@@ -221,6 +221,13 @@ async def _start_browser_session(request: Request, db: Db, runtime: StoreRuntime
         ip=client_ip(request),
         user_agent=request.headers.get("user-agent", ""),
     )
+    # Modules adopt what the visitor did before signing in (the guest cart joins theirs).
+    request.state.signin_notes = [
+        note
+        for module in runtime.modules.modules
+        if module.on_signin is not None
+        for note in await module.on_signin(request, db, user)
+    ]
 
 
 @router.get("/signin")
@@ -262,7 +269,8 @@ async def signin(request: Request, db: Db, runtime: Runtime, next: str = "") -> 
     await _start_browser_session(request, db, runtime, user)
     response = RedirectResponse(target or runtime.path("account/profile"), status_code=303)
     _set_session_cookie(runtime, response, request.state.new_session_token)
-    flash(request, response, f"Welcome back{', ' + user.name if user.name else ''}.")
+    welcome = f"Welcome back{', ' + user.name if user.name else ''}."
+    flash(request, response, " ".join([welcome, *request.state.signin_notes]))
     return response
 
 

@@ -1,0 +1,173 @@
+"""The cart API under /api/v1. A guest's cart is named by ``X-Cart-Token`` (from
+``POST /carts``); a customer's by their bearer access token. Another token never reaches a
+cart it did not create: the token's hash is the only key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.cart import service as cart_service
+from mercato.cart.schemas import CartItemIn, CartLineOut, CartOut, CartQuantityIn, NewCartOut
+from mercato.identity import tokens
+from mercato.identity.api_deps import bearer_scheme, unauthorized
+from mercato.kit.errors import NotFound
+from mercato.kit.money import format_money
+from mercato.models.commerce import Cart
+from mercato.platform.runtime import StoreRuntime
+from mercato.pricing import service as pricing_service
+from mercato.web.deps import Db, Runtime, get_db, get_runtime
+
+router = APIRouter(tags=["cart"])
+
+CartTokenHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Cart-Token",
+        description="A guest cart's token from POST /api/v1/carts (ignored with a bearer token)",
+    ),
+]
+CurrencyQuery = Annotated[
+    str | None, Query(max_length=3, description="Show amounts in this display currency")
+]
+
+
+@dataclass
+class CartOwner:
+    user_id: int | None
+    token: str | None
+
+
+async def cart_owner(
+    db: Annotated[AsyncSession, Depends(get_db)],
+    runtime: Annotated[StoreRuntime, Depends(get_runtime)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    x_cart_token: CartTokenHeader = None,
+) -> CartOwner:
+    if bearer is not None:
+        found = await tokens.user_for_access_token(db, runtime, bearer.credentials)
+        if found is None:
+            raise unauthorized("The access token is invalid, expired or revoked.")
+        return CartOwner(found[0].id, x_cart_token)
+    if not x_cart_token:
+        raise unauthorized("Send a bearer access token, or X-Cart-Token from POST /carts.")
+    return CartOwner(None, x_cart_token[:100])
+
+
+Owner = Annotated[CartOwner, Depends(cart_owner)]
+
+
+async def cart_out(
+    db: AsyncSession,
+    runtime: StoreRuntime,
+    cart: Cart | None,
+    currency: str | None,
+    messages: list[str] | None = None,
+) -> CartOut:
+    choice = await pricing_service.conversion_for(db, runtime.config, currency)
+    conv = choice.conversion
+    view = await cart_service.view(db, cart)
+    items = [
+        CartLineOut(
+            product_id=line.product.id,
+            sku=line.product.sku,
+            name=line.product.name,
+            slug=line.product.slug,
+            quantity=line.quantity,
+            available=max(0, line.available),
+            unit_price=conv.convert(line.unit_price),
+            line_total=conv.convert(line.unit_price) * line.quantity,
+            problem=line.problem,
+        )
+        for line in view.lines
+    ]
+    subtotal = sum(i.line_total for i in items)
+    return CartOut(
+        currency=conv.currency,
+        count=view.count,
+        subtotal=subtotal,
+        subtotal_formatted=format_money(subtotal, conv.currency, runtime.config.locale),
+        items=items,
+        problems=view.problems,
+        notice=choice.notice,
+        messages=messages or [],
+    )
+
+
+async def _existing(db: AsyncSession, owner: CartOwner) -> Cart:
+    cart = await cart_service.find_cart(db, user_id=owner.user_id, token=owner.token)
+    if cart is None:
+        if owner.user_id is not None:
+            cart, _ = await cart_service.open_cart(db, user_id=owner.user_id)
+        else:
+            raise NotFound("No cart has this token (it may have expired).", field="X-Cart-Token")
+    return cart
+
+
+@router.post("/carts", response_model=NewCartOut, status_code=201)
+async def create_cart(db: Db, runtime: Runtime, currency: CurrencyQuery = None) -> NewCartOut:
+    """A new guest cart; keep the token (only its hash is stored)."""
+    cart, token = await cart_service.open_cart(db)
+    assert token is not None
+    return NewCartOut(token=token, cart=await cart_out(db, runtime, cart, currency))
+
+
+@router.get("/cart", response_model=CartOut)
+async def get_cart(
+    db: Db, runtime: Runtime, owner: Owner, currency: CurrencyQuery = None
+) -> CartOut:
+    cart = await cart_service.find_cart(db, user_id=owner.user_id, token=owner.token)
+    if cart is None and owner.user_id is None:
+        raise NotFound("No cart has this token (it may have expired).", field="X-Cart-Token")
+    return await cart_out(db, runtime, cart, currency)
+
+
+@router.post("/cart/items", response_model=CartOut)
+async def add_cart_item(
+    body: CartItemIn, db: Db, runtime: Runtime, owner: Owner, currency: CurrencyQuery = None
+) -> CartOut:
+    cart = await _existing(db, owner)
+    await cart_service.add_item(db, cart, body.product_id, body.quantity)
+    return await cart_out(db, runtime, cart, currency)
+
+
+@router.patch("/cart/items/{product_id}", response_model=CartOut)
+async def update_cart_item(
+    product_id: int,
+    body: CartQuantityIn,
+    db: Db,
+    runtime: Runtime,
+    owner: Owner,
+    currency: CurrencyQuery = None,
+) -> CartOut:
+    cart = await _existing(db, owner)
+    await cart_service.set_quantity(db, cart, product_id, body.quantity)
+    return await cart_out(db, runtime, cart, currency)
+
+
+@router.delete("/cart/items/{product_id}", response_model=CartOut)
+async def delete_cart_item(
+    product_id: int, db: Db, runtime: Runtime, owner: Owner, currency: CurrencyQuery = None
+) -> CartOut:
+    cart = await _existing(db, owner)
+    if not await cart_service.remove_item(db, cart, product_id):
+        raise NotFound("That product is not in the cart.", field="product_id")
+    return await cart_out(db, runtime, cart, currency)
+
+
+@router.post("/cart/merge", response_model=CartOut)
+async def merge_cart(
+    db: Db, runtime: Runtime, owner: Owner, currency: CurrencyQuery = None
+) -> CartOut:
+    """After signing in: move the guest cart of X-Cart-Token into the customer's cart."""
+    if owner.user_id is None:
+        raise unauthorized("Merging needs the customer's bearer access token.")
+    messages = []
+    if owner.token:
+        messages = await cart_service.merge_guest_cart(db, token=owner.token, user_id=owner.user_id)
+    cart, _ = await cart_service.open_cart(db, user_id=owner.user_id)
+    return await cart_out(db, runtime, cart, currency, messages)

@@ -1,0 +1,328 @@
+"""Cart rules: who owns a cart, adding and changing lines within stock and per-customer
+limits, merging a guest cart at sign-in, and forgetting expired guest carts.
+
+A guest cart is found by the sha256 of a random token (cookie ``mercato_cart`` or header
+``X-Cart-Token``); only the hash is stored. A customer's cart by user id. Stock is checked,
+not held: units are reserved only when an order is placed (mercato.checkout).
+
+Import as ``from mercato.cart import service as cart_service``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.cart import repository as repo
+from mercato.kit.errors import Conflict, NotFound, ValidationFailed
+from mercato.kit.security import hash_token, new_token
+from mercato.kit.time import utcnow
+from mercato.models.catalog import Product, ProductImage
+from mercato.models.commerce import Cart, CartItem
+
+CART_DAYS = 30
+MAX_LINE_QUANTITY = 99
+EXPIRED_BATCH = 500
+
+
+class OutOfStockInCart(Conflict):
+    pass
+
+
+@dataclass
+class CartLine:
+    item: CartItem
+    product: Product
+    available: int
+    image: ProductImage | None = None
+    problem: str = ""  # why this line cannot be bought as it is ("" = fine)
+
+    @property
+    def quantity(self) -> int:
+        return self.item.quantity
+
+    @property
+    def unit_price(self) -> int:
+        return self.product.price
+
+    @property
+    def line_total(self) -> int:
+        return self.product.price * self.item.quantity
+
+
+@dataclass
+class CartView:
+    cart: Cart | None
+    lines: list[CartLine] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def subtotal(self) -> int:
+        """Store currency, minor units."""
+        return sum(line.line_total for line in self.lines)
+
+    @property
+    def problems(self) -> list[str]:
+        return [line.problem for line in self.lines if line.problem]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+
+def _unit(n: int) -> str:
+    return f"{n} unit{'s' * (n != 1)}"
+
+
+# ---------------------------------------------------------------- finding carts
+
+
+async def find_cart(
+    db: AsyncSession, *, user_id: int | None = None, token: str | None = None
+) -> Cart | None:
+    """The customer's cart when signed in, else the live guest cart of ``token``."""
+    if user_id is not None:
+        return await repo.cart_by_user(db, user_id)
+    if token:
+        return await repo.cart_by_token_hash(db, hash_token(token), utcnow())
+    return None
+
+
+async def open_cart(
+    db: AsyncSession, *, user_id: int | None = None, token: str | None = None
+) -> tuple[Cart, str | None]:
+    """The visitor's cart, created when missing. Returns (cart, new guest token or None):
+    a new token must be handed to the visitor (cookie or API answer)."""
+    cart = await find_cart(db, user_id=user_id, token=token)
+    if cart is not None:
+        return cart, None
+    now = utcnow()
+    if user_id is not None:
+        cart = Cart(user_id=user_id)
+        fresh = None
+    else:
+        fresh = new_token()
+        cart = Cart(token_hash=hash_token(fresh), expires_at=now + timedelta(days=CART_DAYS))
+    db.add(cart)
+    await db.flush()
+    return cart, fresh
+
+
+def _touch(cart: Cart) -> None:
+    cart.updated_at = utcnow()
+    if cart.user_id is None:
+        cart.expires_at = utcnow() + timedelta(days=CART_DAYS)
+
+
+async def count_items(db: AsyncSession, *, user_id: int | None, token: str | None) -> int:
+    if user_id is None and not token:
+        return 0
+    return await repo.item_count(
+        db, user_id=user_id, token_hash=hash_token(token) if token else None, now=utcnow()
+    )
+
+
+# ---------------------------------------------------------------- reading
+
+
+async def view(db: AsyncSession, cart: Cart | None, *, user_id: int | None = None) -> CartView:
+    """The cart's lines with product, stock and image: two queries whatever its size.
+    Each line says what is wrong with it (gone, out of stock, fewer left)."""
+    if cart is None:
+        return CartView(None)
+    rows = await repo.items_with_products(db, cart.id)
+    images = await repo.primary_images(db, [product.id for _, product, _ in rows])
+    lines = []
+    for item, product, inventory in rows:
+        available = inventory.available if inventory is not None else 0
+        line = CartLine(item, product, available, images.get(product.id))
+        if not product.is_active or product.is_deleted:
+            line.problem = f"{product.name} is no longer available."
+        elif available <= 0:
+            line.problem = f"{product.name} is out of stock."
+        elif item.quantity > available:
+            line.problem = f"Only {available} left of {product.name}."
+        lines.append(line)
+    return CartView(cart, lines)
+
+
+# ---------------------------------------------------------------- rules
+
+
+def _check_quantity(quantity: object, field: str) -> int:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise ValidationFailed("Choose a quantity of at least 1.", field=field)
+    if quantity > MAX_LINE_QUANTITY:
+        raise ValidationFailed(f"At most {MAX_LINE_QUANTITY} at a time.", field=field)
+    return quantity
+
+
+async def sellable_product(db: AsyncSession, product_id: int) -> Product:
+    product = await repo.product_with_stock(db, product_id)
+    if product is None:
+        raise NotFound("This product is not sold here.", field="product_id")
+    if not product.is_active or product.is_deleted:
+        raise ValidationFailed(f"{product.name} is no longer available.", field="product_id")
+    return product
+
+
+async def allowed_quantity(
+    db: AsyncSession, product: Product, *, user_id: int | None, email: str = ""
+) -> tuple[int, str]:
+    """The most units of ``product`` this shopper may have in a cart now, and why
+    (stock, or the per-customer limit less what they already bought)."""
+    available = product.inventory.available if product.inventory is not None else 0
+    cap, reason = available, "stock"
+    if product.max_per_customer is not None:
+        bought = await repo.units_bought(db, product.id, user_id=user_id, email=email)
+        left = max(0, product.max_per_customer - bought)
+        if left < cap:
+            cap, reason = left, "limit"
+    return max(0, cap), reason
+
+
+def _refusal(product: Product, wanted: int, cap: int, reason: str, field: str) -> Exception:
+    if reason == "limit":
+        limit = product.max_per_customer
+        rule = f"{product.name} is limited to {_unit(limit or 0)} per customer"
+        if cap <= 0:
+            message = f"{rule}, and you have them already."
+        else:
+            message = f"{rule}; you can add {cap} more."
+        return ValidationFailed(message, field=field, code="limit_per_customer")
+    if cap <= 0:
+        return OutOfStockInCart(
+            f"{product.name} is out of stock.", field=field, code="out_of_stock"
+        )
+    return OutOfStockInCart(f"Only {cap} left of {product.name}.", field=field, code="out_of_stock")
+
+
+async def check_line(
+    db: AsyncSession,
+    product: Product,
+    quantity: int,
+    *,
+    user_id: int | None,
+    email: str = "",
+    field: str = "quantity",
+) -> None:
+    cap, reason = await allowed_quantity(db, product, user_id=user_id, email=email)
+    if quantity > cap:
+        raise _refusal(product, quantity, cap, reason, field)
+
+
+# ---------------------------------------------------------------- changing
+
+
+async def add_item(db: AsyncSession, cart: Cart, product_id: int, quantity: int = 1) -> CartItem:
+    """Add ``quantity`` units (to any already in the cart), within stock and limits."""
+    quantity = _check_quantity(quantity, "quantity")
+    product = await sellable_product(db, product_id)
+    item = await repo.get_item(db, cart.id, product.id)
+    total = quantity + (item.quantity if item else 0)
+    if total > MAX_LINE_QUANTITY:
+        raise ValidationFailed(f"At most {MAX_LINE_QUANTITY} of one product.", field="quantity")
+    await check_line(db, product, total, user_id=cart.user_id)
+    if item is None:
+        item = CartItem(cart_id=cart.id, product_id=product.id, quantity=total)
+        db.add(item)
+    else:
+        item.quantity = total
+    _touch(cart)
+    await db.flush()
+    return item
+
+
+async def set_quantity(
+    db: AsyncSession, cart: Cart, product_id: int, quantity: int
+) -> CartItem | None:
+    """Set a line's quantity; 0 removes it. A lower quantity is always accepted (even for a
+    product gone since), so a shopper can fix a line the cart page flags."""
+    if isinstance(quantity, int) and not isinstance(quantity, bool) and quantity == 0:
+        await remove_item(db, cart, product_id)
+        return None
+    quantity = _check_quantity(quantity, "quantity")
+    item = await repo.get_item(db, cart.id, product_id)
+    if item is None:
+        raise NotFound("That product is not in your cart.", field="product_id")
+    if quantity > item.quantity:
+        product = await sellable_product(db, product_id)
+        await check_line(db, product, quantity, user_id=cart.user_id)
+    item.quantity = quantity
+    _touch(cart)
+    await db.flush()
+    return item
+
+
+async def remove_item(db: AsyncSession, cart: Cart, product_id: int) -> bool:
+    item = await repo.get_item(db, cart.id, product_id)
+    if item is None:
+        return False
+    await db.delete(item)
+    _touch(cart)
+    await db.flush()
+    return True
+
+
+async def empty(db: AsyncSession, cart: Cart) -> None:
+    await db.execute(delete(CartItem).where(CartItem.cart_id == cart.id))
+    _touch(cart)
+    await db.flush()
+
+
+async def merge_guest_cart(db: AsyncSession, *, token: str, user_id: int) -> list[str]:
+    """At sign-in: move the guest cart's units into the customer's cart (quantities added),
+    capped by stock and the per-customer limit, then delete the guest cart. Returns the
+    messages to show about units that did not fit."""
+    guest = await repo.cart_by_token_hash(db, hash_token(token), utcnow()) if token else None
+    if guest is None:
+        return []
+    guest_items = [item for item, _, _ in await repo.items_with_products(db, guest.id)]
+    mine, _ = await open_cart(db, user_id=user_id)
+    notes: list[str] = []
+    for guest_item in guest_items:
+        wanted = guest_item.quantity
+        existing = await repo.get_item(db, mine.id, guest_item.product_id)
+        have = existing.quantity if existing else 0
+        try:
+            product = await sellable_product(db, guest_item.product_id)
+        except (NotFound, ValidationFailed):
+            continue  # gone since: nothing to merge
+        cap, reason = await allowed_quantity(db, product, user_id=user_id)
+        cap = min(cap, MAX_LINE_QUANTITY)
+        total = min(have + wanted, max(cap, have))
+        if total < have + wanted:
+            if reason == "limit":
+                notes.append(
+                    f"{product.name} is limited to {_unit(product.max_per_customer or 0)} per "
+                    f"customer: your cart now has {total}."
+                )
+            else:
+                notes.append(f"Only {cap} left of {product.name}: your cart now has {total}.")
+        if total <= 0:
+            continue
+        if existing is None:
+            db.add(CartItem(cart_id=mine.id, product_id=product.id, quantity=total))
+        else:
+            existing.quantity = total
+    await db.execute(delete(CartItem).where(CartItem.cart_id == guest.id))
+    await db.delete(guest)
+    _touch(mine)
+    await db.flush()
+    return notes
+
+
+async def delete_expired(db: AsyncSession, now: datetime | None = None) -> int:
+    now = now or utcnow()
+    total = 0
+    while True:
+        deleted = await repo.delete_expired_guest_carts(db, now, EXPIRED_BATCH)
+        total += deleted
+        if deleted < EXPIRED_BATCH:
+            return total
