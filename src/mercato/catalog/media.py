@@ -3,14 +3,76 @@ by mercato.platform.files; this module keeps their place in the catalogue."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.catalog import repository as repo
 from mercato.catalog.service import get_product, slugify
 from mercato.kit.errors import NotFound, ValidationFailed
 from mercato.models.catalog import ProductImage, Tag
+from mercato.platform.files import Storage, clean_image, new_key
+
+# Widths of the WebP copies a product image gets (cards ~320, page ~640, retina page 960).
+VARIANT_WIDTHS = (320, 640, 960)
+WEBP_QUALITY = 80
+
+
+def webp_variants(
+    data: bytes, widths: tuple[int, ...] = VARIANT_WIDTHS
+) -> list[tuple[int, int, bytes]]:
+    """(width, height, WebP bytes) for each width narrower than the image, plus one at the
+    image's own width when it is narrower than the widest asked for (never upscaled)."""
+    out: list[tuple[int, int, bytes]] = []
+    with Image.open(io.BytesIO(data)) as img:
+        img.load()
+        source = img.convert("RGBA" if img.mode in ("RGBA", "LA") else "RGB")
+    wanted = sorted({w for w in widths if w < source.width} | {min(source.width, max(widths))})
+    for width in wanted:
+        height = max(1, round(source.height * width / source.width))
+        copy = source if width == source.width else source.resize((width, height), Image.LANCZOS)
+        buffer = io.BytesIO()
+        copy.save(buffer, "WEBP", quality=WEBP_QUALITY, method=6)
+        out.append((width, height, buffer.getvalue()))
+    return out
+
+
+async def store_image(
+    db: AsyncSession,
+    storage: Storage,
+    product_id: int,
+    raw: bytes,
+    *,
+    max_bytes: int,
+    alt_text: str = "",
+    primary: bool = False,
+) -> ProductImage:
+    """Check and re-encode an uploaded image (mercato.platform.files.clean_image), store it
+    with its WebP variants, and append it to the product. Used by the admin's upload and
+    the demo seed. Files are written before the row: a failed transaction can leave unused
+    files behind, never a row pointing at a missing file."""
+    await get_product(db, product_id)
+    clean = clean_image(raw, max_bytes=max_bytes)
+    key = new_key(f"products/{product_id}", clean.extension)
+    await storage.save(key, clean.data)
+    variants: list[dict[str, Any]] = []
+    stem = key.rsplit(".", 1)[0]
+    for width, height, data in webp_variants(clean.data):
+        variant_key = f"{stem}-{width}.webp"
+        await storage.save(variant_key, data)
+        variants.append({"width": width, "height": height, "key": variant_key})
+    return await add_image(
+        db,
+        product_id,
+        storage_key=key,
+        alt_text=alt_text,
+        width=clean.width,
+        height=clean.height,
+        variants=variants,
+        primary=primary,
+    )
 
 
 async def _make_primary(db: AsyncSession, images: list[ProductImage], chosen: ProductImage) -> None:

@@ -3,24 +3,16 @@ the catalogue admin (routers, permissions and the seeder are added here)."""
 
 from pathlib import Path
 
-from mercato.catalog import admin as catalog_admin
-from mercato.catalog import admin_media, admin_taxonomy
-from mercato.platform.modules import Module, NavItem
+from mercato.catalog import api, pages
+from mercato.catalog.seed import seed_catalog
+from mercato.platform.modules import Module
 
 catalog_module = Module(
     name="catalog",
     title="Catalogue",
     requires=("inventory",),
-    permissions={
-        "catalog.read": "See products, categories and tags in the admin",
-        "catalog.write": "Create, edit and delete products, images, categories and tags",
-    },
-    default_roles={"staff": ["catalog.read"], "admin": ["*"]},
-    admin=[catalog_admin.router, admin_media.router, admin_taxonomy.router],
-    admin_nav=[
-        NavItem("Products", "products", "catalog.read", 20),
-        NavItem("Categories", "categories", "catalog.read", 21),
-        NavItem("Tags", "tags", "catalog.read", 22),
-    ],
+    pages=[pages.router],
+    api=[api.router],
     template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed_catalog,
 )

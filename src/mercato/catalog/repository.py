@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from mercato.catalog import search
 from mercato.catalog.schemas import ProductFilters, ProductSort
@@ -67,13 +67,83 @@ async def product_detail(db: AsyncSession, slug: str) -> Product | None:
         select(Product)
         .where(Product.slug == slug, Product.deleted_at.is_(None), Product.is_active)
         .options(
-            selectinload(Product.category),
+            # to-one rows ride in the same SELECT; the lists take one query each
+            joinedload(Product.category),
+            joinedload(Product.inventory),
             selectinload(Product.images),
             selectinload(Product.tags),
-            selectinload(Product.inventory),
         )
     )
     return await db.scalar(stmt)
+
+
+async def related_products(db: AsyncSession, product: Product, limit: int) -> list[Product]:
+    """Live products of the same category or sharing a scent note, same category first,
+    with category and stock loaded: one query whatever ``limit`` is."""
+    same_category = (
+        Product.category_id == product.category_id
+        if product.category_id is not None
+        else literal(False)
+    )
+    shared_note = [_has_scent_note(db, note) for note in (product.scent_notes or [])[:6]]
+    stmt = (
+        select(Product)
+        .outerjoin(Category, Product.category_id == Category.id)
+        .outerjoin(Inventory, Inventory.product_id == Product.id)
+        .options(contains_eager(Product.category), contains_eager(Product.inventory))
+        .where(
+            Product.deleted_at.is_(None),
+            Product.is_active,
+            Product.id != product.id,
+            or_(same_category, *shared_note),
+        )
+        .order_by(
+            case((same_category, 0), else_=1),
+            Product.is_featured.desc(),
+            Product.name,
+            Product.id,
+        )
+        .limit(limit)
+    )
+    return list((await db.scalars(stmt)).unique())
+
+
+async def category_counts(db: AsyncSession) -> dict[int, int]:
+    """Live products per category (the humour cards), one GROUP BY."""
+    stmt = (
+        select(Product.category_id, func.count())
+        .where(Product.deleted_at.is_(None), Product.is_active, Product.category_id.is_not(None))
+        .group_by(Product.category_id)
+    )
+    return {row[0]: row[1] for row in await db.execute(stmt)}
+
+
+async def scent_notes(db: AsyncSession) -> list[str]:
+    """Every scent note used by a live product, for the catalogue's note filter."""
+    if db.get_bind().dialect.name == "postgresql":
+        sql = (
+            "SELECT DISTINCT n FROM products p, jsonb_array_elements_text(p.scent_notes) n "
+            "WHERE p.deleted_at IS NULL AND p.is_active"
+        )
+    else:
+        sql = (
+            "SELECT DISTINCT je.value FROM products p, json_each(p.scent_notes) je "
+            "WHERE p.deleted_at IS NULL AND p.is_active"
+        )
+    seen: dict[str, str] = {}
+    for (note,) in await db.execute(text(sql)):
+        seen.setdefault(str(note).lower(), str(note))
+    return sorted(seen.values(), key=str.lower)
+
+
+async def sitemap_entries(db: AsyncSession) -> list[tuple[str, Any]]:
+    """(slug, updated_at) of every live product, for sitemap.xml."""
+    stmt = (
+        select(Product.slug, Product.updated_at)
+        .where(Product.deleted_at.is_(None), Product.is_active)
+        .order_by(Product.id)
+    )
+    return [(row[0], row[1]) for row in await db.execute(stmt)]
 
 
 def _has_scent_note(db: AsyncSession, note: str) -> ColumnElement[bool]:

@@ -174,6 +174,8 @@ async def list_products(
     """One page of product cards: COUNT + the page (with category and stock) + primary
     images, three queries whatever the page size."""
     filters = filters or ProductFilters()
+    if filters.q is not None and len(filters.q) > 200:
+        raise ValidationFailed("Search with at most 200 characters.", field="q")
     try:
         sort = ProductSort(sort)
     except ValueError:
@@ -190,9 +192,14 @@ async def list_products(
         raise ValidationFailed("The lowest price is above the highest.", field="min_price")
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
     result = await paginate(db, repo.product_list_query(db, filters, sort), max(page, 1), per_page)
-    products: list[Product] = result.items
+    cards = await _cards(db, result.items)
+    return Page(items=cards, total=result.total, page=result.page, per_page=per_page)
+
+
+async def _cards(db: AsyncSession, products: list[Product]) -> list[ProductCard]:
+    """Cards for products loaded with category and stock: one more query for images."""
     images = await repo.primary_images(db, [p.id for p in products])
-    cards = [
+    return [
         ProductCard(
             product=p,
             category=p.category,
@@ -201,7 +208,23 @@ async def list_products(
         )
         for p in products
     ]
-    return Page(items=cards, total=result.total, page=result.page, per_page=per_page)
+
+
+async def related_products(db: AsyncSession, product: Product, limit: int = 4) -> list[ProductCard]:
+    """Essences to show beside ``product``: its humour first, then shared scent notes.
+    Two queries whatever ``limit`` is."""
+    return await _cards(db, await repo.related_products(db, product, limit))
+
+
+async def category_by_slug(db: AsyncSession, slug: str) -> Category:
+    category = await repo.category_by_slug(db, slug)
+    if category is None:
+        raise NotFound("There is no such humour in the catalogue.")
+    return category
+
+
+async def category_counts(db: AsyncSession) -> dict[int, int]:
+    return await repo.category_counts(db)
 
 
 async def create_category(db: AsyncSession, data: CategoryIn) -> Category:
@@ -223,3 +246,11 @@ async def create_category(db: AsyncSession, data: CategoryIn) -> Category:
 
 async def categories(db: AsyncSession) -> list[Category]:
     return await repo.categories(db)
+
+
+async def scent_notes(db: AsyncSession) -> list[str]:
+    return await repo.scent_notes(db)
+
+
+async def sitemap_entries(db: AsyncSession) -> list[tuple[str, object]]:
+    return await repo.sitemap_entries(db)
