@@ -21,8 +21,9 @@ _numbers = itertools.count(1)
 
 async def make_product(db: AsyncSession, *, stock: int = 10, price: int = 4200) -> Product:
     n = next(_numbers)
-    product = Product(name=f"Néroli Essence {n}", slug=f"ord-essence-{n}", sku=f"ORD-{n:05d}",
-                      price=price)  # fmt: skip
+    product = Product(
+        name=f"Néroli Essence {n}", slug=f"ord-essence-{n}", sku=f"ORD-{n:05d}", price=price
+    )
     db.add(product)
     await db.flush()
     await inventory_service.create_inventory(db, product.id, quantity=stock)
@@ -67,14 +68,24 @@ async def make_order(
         shipping_total=shipping,
         total=subtotal + shipping,
         shipping_method="Standard",
-        shipping_address={"name": "Clara Test", "line1": "12 Rue de l'Arôme",
-                          "city": "Grasse", "postal_code": "06130", "country": "FR"},
-        billing_address={"name": "Clara Test", "line1": "12 Rue de l'Arôme",
-                         "city": "Grasse", "postal_code": "06130", "country": "FR"},
+        shipping_address={
+            "name": "Clara Test",
+            "line1": "12 Rue de l'Arôme",
+            "city": "Grasse",
+            "postal_code": "06130",
+            "country": "FR",
+        },
+        billing_address={
+            "name": "Clara Test",
+            "line1": "12 Rue de l'Arôme",
+            "city": "Grasse",
+            "postal_code": "06130",
+            "country": "FR",
+        },
         gift_message=gift_message,
         reservation_expires_at=now + hold,
         created_at=now,
-    )  # fmt: skip
+    )
     key = access.guest_key(runtime, number)
     order.access_token_hash = hash_token(key)
     db.add(order)
@@ -90,7 +101,7 @@ async def make_order(
                 unit_price=product.price,
                 line_total=product.price * qty,
                 snapshot={"slug": product.slug},
-            )  # fmt: skip
+            )
         )
     await inventory_service.reserve(
         db, [(p.id, q) for p, q in items], reference=number, ttl=hold, now=now

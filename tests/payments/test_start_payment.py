@@ -20,15 +20,21 @@ async def test_sandbox_checkout_records_an_attempt_and_returns_its_page(db, runt
     order, key = await make_order(db, runtime)
     # When checkout starts a sandbox payment
     url = await payments_service.start_payment(
-        db, runtime, order, provider="sandbox",
+        db,
+        runtime,
+        order,
+        provider="sandbox",
         return_url=f"/atelier-arome/orders/{order.number}?key={key}",
         cancel_url=f"/atelier-arome/orders/{order.number}?key={key}",
-    )  # fmt: skip
+    )
     # Then one attempt for the order's total exists and the URL is the sandbox page
     [attempt] = await db.scalars(select(PaymentAttempt).where(PaymentAttempt.order_id == order.id))
     assert (attempt.provider, attempt.status, attempt.amount, attempt.currency) == (
-        "sandbox", "created", order.total, "USD",
-    )  # fmt: skip
+        "sandbox",
+        "created",
+        order.total,
+        "USD",
+    )
     parts = urlsplit(url)
     assert parts.path == f"/atelier-arome/payments/sandbox/{attempt.reference}"
     assert parse_qs(parts.query)["return"] == [
@@ -43,9 +49,13 @@ async def test_unknown_or_unconfigured_provider_is_not_found(db, runtime):
     for provider in ("paypal", "stripe"):  # stripe: no secret key in the test settings
         with pytest.raises(NotFound):
             await payments_service.start_payment(
-                db, runtime, order, provider=provider, return_url="/atelier-arome/",
+                db,
+                runtime,
+                order,
+                provider=provider,
+                return_url="/atelier-arome/",
                 cancel_url="/atelier-arome/",
-            )  # fmt: skip
+            )
 
 
 @pytest.mark.parametrize("url", ["https://evil.example/x", "//evil.example/x", "javascript:x"])
@@ -67,9 +77,13 @@ async def test_an_expired_hold_or_a_paid_order_cannot_start_a_payment(db, runtim
     for order, code in ((expired, "hold_expired"), (paid, "already_paid")):
         with pytest.raises(Conflict) as caught:
             await payments_service.start_payment(
-                db, runtime, order, provider="sandbox", return_url="/atelier-arome/",
+                db,
+                runtime,
+                order,
+                provider="sandbox",
+                return_url="/atelier-arome/",
                 cancel_url="/atelier-arome/",
-            )  # fmt: skip
+            )
         assert caught.value.code == code
     # Then no attempt was recorded
     assert not list(await db.scalars(select(PaymentAttempt)))

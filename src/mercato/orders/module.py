@@ -1,9 +1,27 @@
 """The orders module: orders, their states, emails and invoices."""
 
-from mercato.platform.modules import Module
+from pathlib import Path
+
+from mercato.orders import admin, api, assets, jobs, pages, seed
+from mercato.platform.modules import Module, NavItem, Schedule
 
 orders_module = Module(
     name="orders",
     title="Orders",
-    requires=("catalog", "inventory", "pricing",),
+    requires=("catalog", "inventory", "pricing"),
+    pages=[pages.router, assets.router],
+    api=[api.router],
+    admin=[admin.router],
+    permissions={
+        "orders.read": "See orders, their payments and history",
+        "orders.write": "Change order status, ship, cancel, refund and add notes",
+    },
+    default_roles={"staff": ["orders.read", "orders.write"], "admin": ["*"]},
+    admin_nav=[NavItem(label="Orders", path="orders", permission="orders.read", order=20)],
+    jobs={"expire_unpaid": jobs.expire_unpaid_orders},
+    schedules=[
+        Schedule(name="orders.expire_unpaid", cron="* * * * *", job=jobs.expire_unpaid_orders)
+    ],
+    template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed.seed_orders,
 )

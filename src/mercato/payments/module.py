@@ -1,9 +1,15 @@
 """The payments module: payment providers and their webhooks."""
 
+from pathlib import Path
+
+from mercato.payments import pages, service
 from mercato.platform.modules import Module
 
 payments_module = Module(
     name="payments",
     title="Payments",
     requires=("orders",),
+    pages=[pages.router, pages.webhooks],
+    event_handlers={service.SANDBOX_EVENT: [service.deliver_sandbox_event]},
+    template_dir=str(Path(__file__).parent / "templates"),
 )

@@ -81,9 +81,14 @@ def return_signature(runtime: StoreRuntime, reference: str, return_url: str, can
 
 
 def event_body(
-    *, event_type: str, reference: str, order_number: str, amount: int, currency: str,
+    *,
+    event_type: str,
+    reference: str,
+    order_number: str,
+    amount: int,
+    currency: str,
     message: str = "",
-) -> bytes:  # fmt: skip
+) -> bytes:
     body: dict[str, Any] = {
         "id": "evt_sbx_" + new_token(12),
         "type": event_type,
