@@ -1,0 +1,30 @@
+"""The catalog module: the storefront catalogue, search, product pages, their JSON API and
+the catalogue admin (routers, permissions and the seeder are added here)."""
+
+from pathlib import Path
+
+from mercato.catalog import admin as catalog_admin
+from mercato.catalog import admin_media, admin_taxonomy, api, pages
+from mercato.catalog.seed import seed_catalog
+from mercato.platform.modules import Module, NavItem
+
+catalog_module = Module(
+    name="catalog",
+    title="Catalogue",
+    requires=("inventory",),
+    pages=[pages.router],
+    api=[api.router],
+    permissions={
+        "catalog.read": "See products, categories and tags in the admin",
+        "catalog.write": "Create, edit and delete products, images, categories and tags",
+    },
+    default_roles={"staff": ["catalog.read"], "admin": ["*"]},
+    admin=[catalog_admin.router, admin_media.router, admin_taxonomy.router],
+    admin_nav=[
+        NavItem("Products", "products", "catalog.read", 20),
+        NavItem("Categories", "categories", "catalog.read", 21),
+        NavItem("Tags", "tags", "catalog.read", 22),
+    ],
+    template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed_catalog,
+)
