@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mercato.admin import apikeys, pages, system, users
+from mercato.admin import apikeys, customers, dashboard, system, users
 from mercato.admin.deps import load_store_settings
 from mercato.platform.modules import Module, NavItem
 
@@ -12,10 +12,13 @@ admin_module = Module(
     core=True,
     requires=("identity",),
     page_dependencies=[load_store_settings],
-    admin=[pages.router, users.router, system.router, apikeys.router],
+    permissions={"customers.read": "See customers, their orders, addresses and spending"},
+    default_roles={"staff": ["customers.read"], "admin": ["*"]},
+    admin=[dashboard.router, users.router, customers.router, system.router, apikeys.router],
     admin_nav=[
         NavItem("Dashboard", "", "admin.access", 0),
         NavItem("Users", "users", "identity.user.read", 10),
+        NavItem("Customers", "customers", "customers.read", 15),
         NavItem("API keys", "api-keys", "identity.apikey.write", 80),
         NavItem("Audit log", "audit", "platform.audit.read", 90),
         NavItem("Email outbox", "emails", "platform.email.read", 91),

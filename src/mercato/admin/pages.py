@@ -1,4 +1,5 @@
-"""The admin shell: shared page rendering (navigation by permission) and the dashboard.
+"""The admin shell: shared page rendering (navigation by permission). The dashboard lives in
+mercato.admin.dashboard.
 
 Every admin router is mounted by the store app under /<slug>/admin with the page
 dependencies (session user, CSRF) and ``require_staff`` already applied; a route only adds
@@ -7,20 +8,14 @@ the finer permission it needs.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from starlette.responses import HTMLResponse
 
-from mercato.admin import service
-from mercato.identity.deps import require_permission
 from mercato.identity.permissions import has_permission
-from mercato.models import User
-from mercato.web.deps import Db, Runtime
 from mercato.web.templating import render
-
-router = APIRouter()
 
 
 def permissions(request: Request) -> frozenset[str]:
@@ -63,14 +58,3 @@ def query_href(request: Request, **changes: Any) -> str:
         else:
             params[key] = str(value)
     return request.url.path + ("?" + urlencode(params) if params else "")
-
-
-@router.get("")
-async def dashboard(
-    request: Request,
-    db: Db,
-    runtime: Runtime,
-    _: Annotated[User, Depends(require_permission("admin.access"))],
-) -> HTMLResponse:
-    counts = await service.dashboard_counts(db, timezone=runtime.config.timezone)
-    return admin_render(request, "admin/dashboard.html", {"counts": counts}, section="")

@@ -28,9 +28,9 @@ class FormError(ValueError):
 def parse_amount(raw: str, currency: str) -> int:
     """ "42.00" USD → 4200, exactly: Decimal, never float; more decimals than the currency
     has are refused rather than rounded (a typo should not change a price silently)."""
-    text = raw.strip().replace(" ", "")
+    text = raw.strip()
     if text.startswith(("$", "€", "£")):
-        text = text[1:]
+        text = text[1:].strip()
     match = _AMOUNT.match(text)
     if not match:
         raise FormError("Enter an amount such as 42.00, with a dot for decimals.")
