@@ -56,17 +56,18 @@ async def item_count(
     return int(await db.scalar(query) or 0)
 
 
-async def items_with_products(db: AsyncSession, cart_id: int) -> list[CartItem]:
-    """The cart's items, oldest first; each has .product and .product.inventory loaded
-    (one query, stock joined in)."""
+async def items_with_products(db: AsyncSession, cart_id: int) -> list[tuple[CartItem, Product]]:
+    """The cart's items, oldest first, each with its product and the product's stock
+    (``product.inventory``) in one query."""
     rows = await db.execute(
-        select(CartItem, Product, Inventory)
+        select(CartItem, Product)
         .join(Product, Product.id == CartItem.product_id)
         .outerjoin(Inventory, Inventory.product_id == Product.id)
+        .options(contains_eager(Product.inventory))
         .where(CartItem.cart_id == cart_id)
         .order_by(CartItem.id)
     )
-    return list(rows.all())  # type: ignore[arg-type]
+    return [(item, product) for item, product in rows.all()]
 
 
 async def primary_images(db: AsyncSession, product_ids: list[int]) -> dict[int, ProductImage]:

@@ -137,9 +137,10 @@ async def view(db: AsyncSession, cart: Cart | None, *, user_id: int | None = Non
     if cart is None:
         return CartView(None)
     rows = await repo.items_with_products(db, cart.id)
-    images = await repo.primary_images(db, [product.id for _, product, _ in rows])
+    images = await repo.primary_images(db, [product.id for _, product in rows])
     lines = []
-    for item, product, inventory in rows:
+    for item, product in rows:
+        inventory = product.inventory
         available = inventory.available if inventory is not None else 0
         line = CartLine(item, product, available, images.get(product.id))
         if not product.is_active or product.is_deleted:
@@ -283,7 +284,7 @@ async def merge_guest_cart(db: AsyncSession, *, token: str, user_id: int) -> lis
     guest = await repo.cart_by_token_hash(db, hash_token(token), utcnow()) if token else None
     if guest is None:
         return []
-    guest_items = [item for item, _, _ in await repo.items_with_products(db, guest.id)]
+    guest_items = [item for item, _ in await repo.items_with_products(db, guest.id)]
     mine, _ = await open_cart(db, user_id=user_id)
     notes: list[str] = []
     for guest_item in guest_items:
