@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from mercato.identity import api, pages
+from mercato.identity import api, oauth, pages
 from mercato.platform.modules import Module
 
 identity_module = Module(
     name="identity",
     title="Accounts",
     core=True,
-    pages=[pages.router],
+    pages=[pages.router, oauth.router],
     api=[api.router],
     permissions={
         "admin.access": "Open the admin",
