@@ -9,6 +9,7 @@ from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.cart import service as cart_service
+from mercato.catalog.pages import CATALOGUE
 from mercato.identity.deps import load_web_user
 from mercato.models import User
 from mercato.platform.runtime import StoreRuntime
@@ -47,5 +48,11 @@ async def load_cart_count(
         count = await cart_service.count_items(
             db, user_id=user.id if user else None, token=token or None
         )
-    add_template_context(request, cart_count=count)
+    runtime = request.state.runtime
+    add_template_context(
+        request,
+        cart_count=count,
+        # Where a cart line links to: the catalogue's product page.
+        product_url=lambda slug: runtime.path(f"{CATALOGUE}/{slug}"),
+    )
     return count
