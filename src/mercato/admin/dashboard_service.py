@@ -261,7 +261,7 @@ def build_chart(points: Iterable[DayPoint], *, width: int = 720, height: int = 2
         if top
         else [(top_pad + plot_h, 0)]
     )
-    every = max(1, len(points) // 6)
+    every = max(1, len(points) // 4)
     labels = [
         (round(left + n * slot + slot / 2, 2), p.day)
         for n, p in enumerate(points)
