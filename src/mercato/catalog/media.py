@@ -34,7 +34,7 @@ def webp_variants(
         height = max(1, round(source.height * width / source.width))
         copy = source if width == source.width else source.resize((width, height), Image.LANCZOS)
         buffer = io.BytesIO()
-        copy.save(buffer, "WEBP", quality=WEBP_QUALITY, method=6)
+        copy.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
         out.append((width, height, buffer.getvalue()))
     return out
 

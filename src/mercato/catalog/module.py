@@ -13,6 +13,7 @@ catalog_module = Module(
     title="Catalogue",
     requires=("inventory",),
     pages=[pages.router],
+    page_dependencies=[pages.add_assets],
     api=[api.router],
     permissions={
         "catalog.read": "See products, categories and tags in the admin",

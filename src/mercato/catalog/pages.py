@@ -1,14 +1,11 @@
 """Storefront pages of the catalogue: the catalogue with its GET filter form, one page per
-humour (category), and the product page.
-
-Pages for anonymous visitors carry an ETag and ``Cache-Control: private, no-cache``: the
-browser revalidates and gets a 304 when nothing changed. They are private because forms on
-them hold the visitor's CSRF token.
-"""
+humour (category), and the product page; anonymous visitors get an ETag and revalidate
+(mercato.site.caching)."""
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,34 +17,37 @@ from mercato.catalog import service as catalog_service
 from mercato.catalog.schemas import ProductCard
 from mercato.kit.errors import ValidationFailed
 from mercato.models.catalog import Category, Product
+from mercato.site.caching import LONG_CACHE, revalidated
 from mercato.web.deps import Db, Runtime
-from mercato.web.templating import render
-
-try:  # the whole-page cache for anonymous visitors (mercato.web.page_cache), when present
-    from mercato.web.page_cache import cacheable
-except ImportError:  # pragma: no cover - older trees without the page cache
-    cacheable = None
+from mercato.web.templating import add_template_context, render
 
 router = APIRouter()
 CATALOGUE = "essences"
+STATIC = Path(__file__).parent / "static"
+_CSS = (STATIC / "catalog.css").read_bytes()
+CSS_VERSION = hashlib.sha256(_CSS).hexdigest()[:12]
 PER_PAGE = 12
 RELATED = 4
 
 
-def revalidated(request: Request, response: Response) -> Response:
-    """ETag + revalidation for anonymous visitors; signed-in pages are never stored."""
-    if getattr(request.state, "user", None) is not None or response.status_code != 200:
-        response.headers["cache-control"] = "private, no-store"
-        return response
-    body = bytes(response.body)
-    etag = 'W/"' + hashlib.sha256(body).hexdigest()[:20] + '"'
-    headers = {"etag": etag, "cache-control": "private, no-cache", "vary": "Cookie"}
+async def add_assets(request: Request) -> None:
+    """Page dependency: the versioned URL of the catalogue stylesheet, for every template
+    that draws product cards (catalogue, product page, a theme's home)."""
+    runtime = request.state.runtime
+    add_template_context(
+        request, catalog_css=runtime.path("assets/catalog.css") + "?v=" + CSS_VERSION
+    )
+
+
+@router.get("/assets/catalog.css", include_in_schema=False)
+async def catalog_stylesheet(request: Request) -> Response:
+    """Cached for a year when asked by its versioned URL (the version changes with it)."""
+    etag = f'"{CSS_VERSION}"'
+    versioned = request.query_params.get("v") == CSS_VERSION
+    headers = {"etag": etag, "cache-control": LONG_CACHE if versioned else "public, max-age=300"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    if cacheable is not None:
-        cacheable(response)
-    return response
+    return Response(_CSS, media_type="text/css", headers=headers)
 
 
 def card_images(runtime: Any, cards: list[ProductCard]) -> dict[int, Any]:
