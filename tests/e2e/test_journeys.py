@@ -31,7 +31,7 @@ def nav(page: Page):
 
 def sign_in(page: Page, email: str, password: str) -> None:
     page.goto(f"{STORE}/account/signin")
-    page.get_by_label("Email").fill(email)
+    page.locator("main").get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
@@ -45,7 +45,7 @@ def sign_out(page: Page) -> None:
 def sign_up(page: Page, email: str, name: str = "Journey Tester") -> None:
     page.goto(f"{STORE}/account/signup")
     page.get_by_label("Your name").fill(name)
-    page.get_by_label("Email").fill(email)
+    page.locator("main").get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
@@ -99,7 +99,7 @@ def test_reset_password(page: Page, admin: Page):
     sign_up(page, email)
     sign_out(page)
     page.goto(f"{STORE}/account/forgot")
-    page.get_by_label("Email").fill(email)
+    page.locator("main").get_by_label("Email", exact=True).fill(email)
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_text("we have sent it a link")).to_be_visible()
     # When they follow the emailed link and choose a new password
@@ -114,7 +114,7 @@ def test_reset_password(page: Page, admin: Page):
     sign_in(page, email, new_password)
     sign_out(page)
     page.goto(f"{STORE}/account/signin")
-    page.get_by_label("Email").fill(email)
+    page.locator("main").get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
@@ -137,7 +137,7 @@ def test_blocked_user_is_signed_out(page: Page, admin: Page):
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
     expect(nav(page).get_by_role("link", name="Sign in", exact=True)).to_be_visible()
     page.goto(f"{STORE}/account/signin")
-    page.get_by_label("Email").fill(email)
+    page.locator("main").get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 
 async def test_unknown_page_is_a_themed_404(client):
     # When a page that does not exist is requested in a browser
@@ -46,6 +48,7 @@ async def test_error_page_renders_field_errors(runtime):
         current_user=None,
         csrf_token="",
         flash=None,
+        request=SimpleNamespace(url=SimpleNamespace(path="/atelier-arome/")),
     )
     # Then the heading and the field's message are shown
     assert "Some fields need attention" in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -134,6 +135,10 @@ async def test_store_html_lang_follows_the_store_locale(client):
     assert '<html lang="vi-VN">' in html
 
 
+# Templates read the request's path (the footer's "next" field); a stand-in is enough here.
+PAGE_REQUEST = SimpleNamespace(url=SimpleNamespace(path="/atelier-arome/"))
+
+
 def test_announcement_is_shown_above_the_header(runtime):
     # Given a page rendered with an announcement in its context
     html = runtime.templates.get_template("site/home.html").render(
@@ -141,6 +146,7 @@ def test_announcement_is_shown_above_the_header(runtime):
         current_user=None,
         csrf_token="",
         flash=None,
+        request=PAGE_REQUEST,
     )
     # Then the banner appears before the site header
     assert "Closed on Sunday for inventory." in html
@@ -148,5 +154,7 @@ def test_announcement_is_shown_above_the_header(runtime):
 
 
 def test_no_announcement_banner_by_default(runtime):
-    html = runtime.templates.get_template("site/home.html").render(current_user=None, flash=None)
+    html = runtime.templates.get_template("site/home.html").render(
+        current_user=None, flash=None, request=PAGE_REQUEST
+    )
     assert 'class="announcement"' not in html
