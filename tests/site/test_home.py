@@ -44,3 +44,24 @@ async def test_other_stores_keep_their_own_home(client):
     page = await client.get("/wholesale/")
     assert page.status_code == 200
     assert "folio-hero" not in page.text
+
+
+async def test_pages_served_from_the_page_cache_stay_readable_when_gzipped(
+    client, db, runtime, monkeypatch
+):
+    # Given the page cache on, and a home page big enough to be compressed
+    monkeypatch.setattr(runtime.settings, "page_cache_seconds", 300)
+    await make_shop(db, runtime)
+    headers = {"accept-encoding": "gzip"}
+    cache = runtime.page_cache
+    try:
+        await client.get(f"{STORE}/", headers=headers)  # sets the CSRF cookie
+        hits = cache.hits
+        # When it is asked again (kept, then answered from memory)
+        for _ in range(2):
+            again = await client.get(f"{STORE}/", headers=headers)
+            # Then the body decodes (a stale "content-encoding: gzip" would break it)
+            assert again.status_code == 200 and "Essences of the season" in again.text
+        assert cache.hits > hits
+    finally:
+        cache.entries.clear()  # nothing of this test's data may outlive it

@@ -191,7 +191,8 @@ class PageCacheMiddleware:
                 )
                 if keep:
                     seconds = min(int(ttl or 0), self.runtime.settings.page_cache_seconds)
-                    start = message
+                    # A copy: outer middleware (gzip) edits these headers in place as it sends.
+                    start = {**message, "headers": list(message["headers"])}
             elif message["type"] == "http.response.body" and keep:
                 chunks.append(message.get("body", b""))
                 if sum(map(len, chunks)) > MAX_BODY:
