@@ -57,7 +57,8 @@ async def test_json_toggle_for_the_es_module(client, make_user, make_product):
         data={"csrf_token": token},
         headers={"Accept": "application/json"},
     )
-    assert response.status_code == 200 and response.json()["saved"] is True
+    assert response.status_code == 200
+    assert response.json()["saved"] is True and response.json()["count"] == 1
 
 
 async def test_missing_csrf_and_signed_out_are_refused(client, db, make_user, make_product):

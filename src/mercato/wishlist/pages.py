@@ -32,10 +32,15 @@ async def wishlist_page(request: Request, user: CurrentUser, db: Db, runtime: Ru
     )
 
 
-async def _answer(request: Request, runtime, message: str, saved: bool, product_id: int):
+async def _answer(
+    request: Request, db, user_id: int, runtime, message: str, saved: bool, product_id: int
+):
     # The optional ES module asks for JSON to toggle without a reload; forms get a redirect.
     if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse({"saved": saved, "product_id": product_id, "message": message})
+        count = await service.count(db, user_id)
+        return JSONResponse(
+            {"saved": saved, "product_id": product_id, "message": message, "count": count}
+        )
     form = await request.form()
     back = safe_next(runtime, str(form.get("next") or "")) or runtime.path("account/wishlist")
     response = redirect(request, "account/wishlist")
@@ -50,7 +55,8 @@ async def add_to_wishlist(
 ) -> Response:
     product = await service.find_product(db, product_id=product_id)
     await service.add(db, user.id, product.id)
-    return await _answer(request, runtime, f"{product.name} is in your wishlist.", True, product.id)
+    message = f"{product.name} is in your wishlist."
+    return await _answer(request, db, user.id, runtime, message, True, product.id)
 
 
 @router.post("/wishlist/{product_id:int}/remove")
@@ -58,4 +64,5 @@ async def remove_from_wishlist(
     request: Request, product_id: int, user: CurrentUser, db: Db, runtime: Runtime
 ) -> Response:
     await service.remove(db, user.id, product_id)
-    return await _answer(request, runtime, "Removed from your wishlist.", False, product_id)
+    message = "Removed from your wishlist."
+    return await _answer(request, db, user.id, runtime, message, False, product_id)

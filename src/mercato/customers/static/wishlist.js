@@ -29,9 +29,8 @@ for (const form of forms) {
       status.textContent = data.message;
       const badge = document.querySelector("[data-wishlist-count]");
       if (badge) {
-        const count = Math.max(0, Number(badge.textContent || 0) + (data.saved ? 1 : -1));
-        badge.textContent = String(count);
-        badge.hidden = count === 0;
+        badge.textContent = String(data.count);
+        badge.hidden = data.count === 0;
       }
     } finally {
       button.disabled = false;
