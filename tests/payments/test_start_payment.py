@@ -87,3 +87,52 @@ async def test_an_expired_hold_or_a_paid_order_cannot_start_a_payment(db, runtim
         assert caught.value.code == code
     # Then no attempt was recorded
     assert not list(await db.scalars(select(PaymentAttempt)))
+
+
+async def test_store_relative_return_urls_are_accepted(db, runtime):
+    order, key = await make_order(db, runtime)
+    url = await payments_service.start_payment(
+        db,
+        runtime,
+        order,
+        provider="sandbox",
+        return_url=f"orders/{order.number}?key={key}&paid=1",
+        cancel_url=f"orders/{order.number}?key={key}",
+    )
+    assert parse_qs(urlsplit(url).query)["cancel"] == [
+        f"http://testserver/atelier-arome/orders/{order.number}?key={key}"
+    ]
+
+
+async def test_forged_sandbox_webhook_is_refused(client, db, runtime):
+    from mercato.models.orders import WebhookEvent
+    from mercato.payments.providers import sandbox
+
+    order, _ = await make_order(db, runtime)
+    await payments_service.start_payment(
+        db,
+        runtime,
+        order,
+        provider="sandbox",
+        return_url="/atelier-arome/",
+        cancel_url="/atelier-arome/",
+    )
+    [attempt] = await db.scalars(select(PaymentAttempt).where(PaymentAttempt.order_id == order.id))
+    body = sandbox.event_body(
+        event_type="payment.succeeded",
+        reference=attempt.reference,
+        order_number=order.number,
+        amount=order.total,
+        currency="USD",
+    )
+    forged = sandbox.signature_header("a-guessed-secret", body)
+    old = sandbox.signature_header(sandbox.webhook_secret(runtime), body, timestamp=1_000_000)
+    for header in (forged, old):
+        response = await client.post(
+            "/atelier-arome/payments/webhooks/sandbox",
+            content=body,
+            headers={"Mercato-Signature": header},
+        )
+        assert response.status_code == 400
+    assert not list(await db.scalars(select(WebhookEvent)))
+    assert order.payment_status == "unpaid"

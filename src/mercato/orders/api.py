@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.identity.api_deps import ApiPrincipal, api_key_scheme, bearer_scheme, get_principal
 from mercato.kit.errors import NotFound, PermissionDenied
-from mercato.models.orders import Order
+from mercato.models.orders import Order, OrderStatus
 from mercato.orders import access, repository, service, states
 from mercato.platform.runtime import StoreRuntime
 from mercato.web.deps import Db, get_db, get_runtime
@@ -158,6 +158,8 @@ async def cancel_order(
 ) -> OrderOut:
     """Cancel an order that awaits payment; its stock is released. Paid orders: 409."""
     order = await _visible(db, number, principal, x_key or key)
+    if order.status == OrderStatus.CANCELLED:
+        return _full(order)  # asked twice (a retried request): the same answer
     user = principal.user if principal else None
     await service.cancel(
         db, runtime, order, via="customer", actor=user, reason="Cancelled by the customer."

@@ -56,6 +56,8 @@ def absolute_local_url(runtime: StoreRuntime, url: str, *, field: str) -> str:
     base = origin.removesuffix(runtime.mount_path)
     if url.startswith("/") and not url.startswith("//"):
         url = base + url
+    elif url and not url.startswith("/") and "://" not in url and ":" not in url.split("/")[0]:
+        url = runtime.absolute_url(url)  # store-relative, e.g. "orders/AA-1001?key=…"
     if not (url == origin or url.startswith(origin + "/") or url.startswith(origin + "?")):
         raise ValidationFailed("The return address must be a page of this store.", field=field)
     if any(c in url for c in "\r\n\\"):
