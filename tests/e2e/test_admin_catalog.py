@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import assert_accessible, screenshot
 from tests.e2e.test_journeys import ADMIN, STORE
 
-SLUG = "provence-lavender"
+# An essence no other journey uses, so the journeys pass in any order on one database.
+SLUG = "corsican-myrtle"
 
 # Paid orders written straight into the e2e store database (the checkout journey belongs to
 # other tests): one in dollars, one in euros at a recorded rate, yesterday and a week ago.
@@ -69,13 +70,13 @@ def test_admin_edits_an_essence_and_the_shop_shows_it(page: Page, server) -> Non
     assert_accessible(page)
     screenshot(page, "admin-products")
 
-    page.get_by_label("Search").fill("LAV-724")
+    page.get_by_label("Search").fill("MYR-147")
     page.get_by_role("button", name="Filter").click()
-    page.get_by_role("link", name="Provence Lavender").click()
-    expect(page.get_by_role("heading", name="Provence Lavender", level=1)).to_be_visible()
+    page.get_by_role("link", name="Corsican Myrtle").click()
+    expect(page.get_by_role("heading", name="Corsican Myrtle", level=1)).to_be_visible()
 
     # A price with three decimals is refused, the typed values stay, nothing is saved
-    page.get_by_label("Name", exact=False).first.fill("Provence Lavender Extra")
+    page.get_by_label("Name", exact=False).first.fill("Corsican Myrtle Extra")
     page.get_by_label(re.compile(r"^Price \(USD\)")).fill("44.999")
     page.get_by_role("button", name="Save product").click()
     expect(page.get_by_text("USD amounts have at most 2 decimals.").first).to_be_visible()
@@ -85,10 +86,10 @@ def test_admin_edits_an_essence_and_the_shop_shows_it(page: Page, server) -> Non
 
     page.get_by_label(re.compile(r"^Price \(USD\)")).fill("44.50")
     page.get_by_role("button", name="Save product").click()
-    expect(page.get_by_text("Provence Lavender Extra was saved.")).to_be_visible()
+    expect(page.get_by_text("Corsican Myrtle Extra was saved.")).to_be_visible()
 
     page.goto(f"{STORE}/essences/{SLUG}")
-    expect(page.get_by_role("heading", name="Provence Lavender Extra")).to_be_visible()
+    expect(page.get_by_role("heading", name="Corsican Myrtle Extra")).to_be_visible()
     expect(page.get_by_text("$44.50").first).to_be_visible()
     # The refused form answered 422 on purpose; Chromium logs any 4xx document as an error.
     unexpected = [e for e in page.console_errors if "status of 422" not in e]
