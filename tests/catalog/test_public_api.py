@@ -102,3 +102,16 @@ async def test_seed_loads_the_folio_once(db, runtime, settings, tmp_path: Path):
     summary = await seed_catalog(db, ctx)
     assert await _counts(db) == first
     assert summary.startswith("0 new categories, 0 new tags, 0 new products")
+
+
+async def test_a_mobile_app_adds_a_listed_product_to_a_guest_cart(client, shop):
+    """The listing's `id` is the cart's `product_id`: an app can shop from the API alone."""
+    listed = (await client.get(f"{API}/products", params={"q": "lavandula"})).json()["items"][0]
+    token = (await client.post(f"{API}/carts")).json()["token"]
+    added = await client.post(
+        f"{API}/cart/items",
+        json={"product_id": listed["id"], "quantity": 1},
+        headers={"X-Cart-Token": token},
+    )
+    assert added.status_code == 200, added.text
+    assert added.json()["items"][0]["slug"] == listed["slug"]

@@ -50,6 +50,7 @@ class StockOut(BaseModel):
 
 
 class ProductSummaryOut(BaseModel):
+    id: int = Field(description="The product's id, as `product_id` in cart requests.")
     slug: str
     name: str
     latin_name: str
@@ -113,6 +114,7 @@ def _summary(
     image: ProductImage | None,
 ) -> dict[str, Any]:
     return {
+        "id": product.id,
         "slug": product.slug,
         "name": product.name,
         "latin_name": product.latin_name,

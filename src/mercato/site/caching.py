@@ -12,10 +12,7 @@ import hashlib
 from fastapi import Request
 from fastapi.responses import Response
 
-try:  # the whole-page cache for anonymous visitors (mercato.web.page_cache), when present
-    from mercato.web.page_cache import cacheable
-except ImportError:  # pragma: no cover - trees without the page cache
-    cacheable = None
+from mercato.web.page_cache import cacheable
 
 LONG_CACHE = "public, max-age=31536000, immutable"
 
@@ -29,6 +26,4 @@ def revalidated(request: Request, response: Response) -> Response:
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)
-    if cacheable is not None:
-        cacheable(response)
-    return response
+    return cacheable(response)
