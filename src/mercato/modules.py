@@ -7,6 +7,7 @@ from mercato.checkout.module import checkout_module
 from mercato.content.module import content_module
 from mercato.customers.module import customers_module
 from mercato.identity.module import identity_module
+from mercato.insurance.module import insurance_module
 from mercato.inventory.module import inventory_module
 from mercato.newsletter.module import newsletter_module
 from mercato.notifications.module import notifications_module
@@ -41,5 +42,6 @@ for _module in (
     newsletter_module,
     waitlist_module,
     content_module,
+    insurance_module,
 ):
     registry.register(_module)

@@ -38,6 +38,14 @@ from mercato.models.identity import (
     UserRole,
     WebSession,
 )
+from mercato.models.insurance import (
+    Claim,
+    ClaimDocument,
+    Policy,
+    PolicyPayment,
+    PolicyPhoto,
+    PolicyPlan,
+)
 from mercato.models.inventory import Inventory, StockMovement, StockReservation
 from mercato.models.orders import (
     Order,
@@ -67,6 +75,8 @@ __all__ = [
     "Cart",
     "CartItem",
     "Category",
+    "Claim",
+    "ClaimDocument",
     "CurrencyRate",
     "EmailMessage",
     "EmailToken",
@@ -80,6 +90,10 @@ __all__ = [
     "OutboxEvent",
     "Page",
     "PaymentAttempt",
+    "Policy",
+    "PolicyPayment",
+    "PolicyPhoto",
+    "PolicyPlan",
     "Product",
     "ProductAttributeValue",
     "ProductImage",
