@@ -1,6 +1,8 @@
 """Registers the built-in modules; a store's store.toml picks which of them it runs."""
 
 from mercato.admin.module import admin_module
+from mercato.b2b.gate import b2b_gate_module
+from mercato.b2b.module import b2b_module
 from mercato.cart.module import cart_module
 from mercato.catalog.module import catalog_module
 from mercato.checkout.module import checkout_module
@@ -43,5 +45,7 @@ for _module in (
     waitlist_module,
     content_module,
     insurance_module,
+    b2b_gate_module,
+    b2b_module,
 ):
     registry.register(_module)

@@ -1,5 +1,13 @@
 """All tables, imported in one place so Alembic sees the whole metadata."""
 
+from mercato.models.b2b import (
+    Company,
+    CompanyMember,
+    ProductSeller,
+    Seller,
+    VerificationDocument,
+    VerificationEvent,
+)
 from mercato.models.base import Base
 from mercato.models.catalog import (
     AttributeDefinition,
@@ -77,6 +85,8 @@ __all__ = [
     "Category",
     "Claim",
     "ClaimDocument",
+    "Company",
+    "CompanyMember",
     "CurrencyRate",
     "EmailMessage",
     "EmailToken",
@@ -97,12 +107,14 @@ __all__ = [
     "Product",
     "ProductAttributeValue",
     "ProductImage",
+    "ProductSeller",
     "RefreshToken",
     "Refund",
     "Review",
     "ReviewVote",
     "Role",
     "ScheduledRun",
+    "Seller",
     "ShippingRate",
     "ShippingZone",
     "StockAlert",
@@ -115,6 +127,8 @@ __all__ = [
     "Testimonial",
     "User",
     "UserRole",
+    "VerificationDocument",
+    "VerificationEvent",
     "WebSession",
     "WebhookEvent",
     "WishlistItem",

@@ -1,0 +1,41 @@
+"""Page dependencies of the b2b module: the visitor's abilities for every page, and price
+hiding for visitors who may not see wholesale prices."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+from markupsafe import Markup
+
+from mercato.b2b import access, gate
+from mercato.web.deps import Db
+from mercato.web.templating import add_template_context
+
+HIDDEN_PRICE = Markup('<span class="price-hidden">Wholesale price for verified businesses</span>')
+
+
+async def load_abilities(request: Request, db: Db) -> None:
+    """Computes the visitor's abilities once, and makes prices disappear from every
+    template that formats them through ``price()`` (the catalogue's ``amount`` macro)
+    unless the visitor may see them."""
+    found = await access.request_abilities(request, db)
+    if not found.view_wholesale_prices and gate.reveals_price(request.query_params):
+        # Filtering or sorting the catalogue by price would reveal prices by bisection.
+        raise HTTPException(403, gate.REFUSAL)
+    context = getattr(request.state, "template_context", None) or {}
+    shown = context.get("price")
+    if found.view_wholesale_prices:
+        add_template_context(
+            request, b2b=found, can_see_wholesale_prices=access.can_see_wholesale_prices
+        )
+        return
+
+    def hidden_price(_amount, *_args, **_kwargs) -> Markup:
+        return HIDDEN_PRICE
+
+    add_template_context(
+        request,
+        b2b=found,
+        can_see_wholesale_prices=access.can_see_wholesale_prices,
+        price=hidden_price,
+        shown_price=shown,
+    )
