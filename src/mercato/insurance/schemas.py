@@ -212,6 +212,10 @@ class PaymentStartIn(BaseModel):
     provider: Literal["sandbox", "razorpay"] = "razorpay"
 
 
+class PaymentStartWithPolicy(PaymentStartIn):
+    policy_id: int
+
+
 class PaymentStartOut(BaseModel):
     payment_id: int
     provider: str
