@@ -1,6 +1,7 @@
 """Registers the built-in modules; a store's store.toml picks which of them it runs."""
 
 from mercato.admin.module import admin_module
+from mercato.agents.module import agents_module
 from mercato.b2b.gate import b2b_gate_module
 from mercato.b2b.module import b2b_module
 from mercato.cart.module import cart_module
@@ -45,6 +46,7 @@ for _module in (
     waitlist_module,
     content_module,
     insurance_module,
+    agents_module,
     b2b_gate_module,
     b2b_module,
 ):

@@ -1,5 +1,6 @@
 """All tables, imported in one place so Alembic sees the whole metadata."""
 
+from mercato.models.agents import Agent, Commission, CommissionSetting, WalletEntry, Withdrawal
 from mercato.models.b2b import (
     Company,
     CompanyMember,
@@ -75,6 +76,7 @@ from mercato.models.platform import (
 
 __all__ = [
     "Address",
+    "Agent",
     "AlchemyStep",
     "ApiKey",
     "AttributeDefinition",
@@ -83,6 +85,8 @@ __all__ = [
     "Cart",
     "CartItem",
     "Category",
+    "Commission",
+    "CommissionSetting",
     "Claim",
     "ClaimDocument",
     "Company",
@@ -127,10 +131,12 @@ __all__ = [
     "Testimonial",
     "User",
     "UserRole",
+    "WalletEntry",
     "VerificationDocument",
     "VerificationEvent",
     "WebSession",
     "WebhookEvent",
     "WishlistItem",
+    "Withdrawal",
     "product_tags",
 ]
