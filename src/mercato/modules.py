@@ -20,6 +20,8 @@ from mercato.platform.email import mail_module
 from mercato.platform.housekeeping import housekeeping_module
 from mercato.platform.modules import registry
 from mercato.pricing.module import pricing_module
+from mercato.procurement.module import procurement_module
+from mercato.profit.module import profit_module
 from mercato.reviews.module import reviews_module
 from mercato.site.module import site_module
 from mercato.waitlist.module import waitlist_module
@@ -49,5 +51,7 @@ for _module in (
     agents_module,
     b2b_gate_module,
     b2b_module,
+    profit_module,
+    procurement_module,
 ):
     registry.register(_module)

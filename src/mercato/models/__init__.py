@@ -64,6 +64,13 @@ from mercato.models.orders import (
     Refund,
     WebhookEvent,
 )
+from mercato.models.procurement import (
+    ProductSupply,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReceipt,
+)
+from mercato.models.profit import ProductProfitRate, ProfitEntry, ProfitSetting
 from mercato.models.platform import (
     AuditEntry,
     EmailMessage,
