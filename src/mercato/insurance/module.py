@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
-from mercato.insurance import api, payments
+from mercato.insurance import api, assets, pages, payments
 from mercato.platform.modules import Module
 
 insurance_module = Module(
     name="insurance",
     title="Cattle insurance",
+    pages=[pages.router, assets.router],
     api=[api.router],
     permissions={
         "insurance.read": "See policies, payments and claims",
