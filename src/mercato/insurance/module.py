@@ -2,14 +2,15 @@
 
 from pathlib import Path
 
-from mercato.insurance import api, assets, pages, payments
-from mercato.platform.modules import Module
+from mercato.insurance import admin, api, assets, pages, payments
+from mercato.platform.modules import Module, NavItem
 
 insurance_module = Module(
     name="insurance",
     title="Cattle insurance",
     pages=[pages.router, assets.router],
     api=[api.router],
+    admin=[admin.router],
     permissions={
         "insurance.read": "See policies, payments and claims",
         "insurance.underwrite": "Approve, reject and cancel policies",
@@ -20,6 +21,18 @@ insurance_module = Module(
         "staff": ["insurance.read", "insurance.claims"],
         "admin": ["*"],
     },
+    admin_nav=[
+        NavItem(label="Insurance", path="insurance", permission="insurance.read", order=15),
+        NavItem(
+            label="Approval queue",
+            path="insurance/policies?status=PENDING_APPROVAL",
+            permission="insurance.read",
+            order=16,
+        ),
+        NavItem(label="Policies", path="insurance/policies", permission="insurance.read", order=17),
+        NavItem(label="Claims", path="insurance/claims", permission="insurance.read", order=18),
+        NavItem(label="Plans", path="insurance/plans", permission="insurance.read", order=19),
+    ],
     event_handlers={payments.SANDBOX_EVENT: [payments.deliver_sandbox_event]},
     template_dir=str(Path(__file__).parent / "templates"),
 )
