@@ -93,6 +93,7 @@ def make_product(wdb):
         stock: int = 500,
         seller=None,
         name: str = "",
+        reorder_level: int = 0,
     ) -> Product:
         n = next(_serial)
         product = Product(
@@ -104,7 +105,10 @@ def make_product(wdb):
         )
         wdb.add(product)
         await wdb.flush()
-        await inventory_service.create_inventory(wdb, product.id, quantity=stock)
+        # Without wholesale terms the reorder level is the core's low-stock threshold.
+        await inventory_service.create_inventory(
+            wdb, product.id, quantity=stock, low_stock_threshold=reorder_level
+        )
         if seller is not None:
             wdb.add(ProductSeller(product_id=product.id, seller_id=seller.id))
             await wdb.flush()
