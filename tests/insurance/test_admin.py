@@ -48,7 +48,7 @@ async def paid_policy(db, runtime, customer, **cattle):
         runtime,
         provider="sandbox",
         order_ref=payment.order_ref,
-        payment_id="sbx_pay_t",
+        payment_id=f"sbx_pay_{policy.id}",
         amount=payment.amount,
         currency=payment.currency,
     )

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from mercato.insurance import admin, api, assets, pages, payments
-from mercato.platform.modules import Module, NavItem
+from mercato.insurance import admin, api, assets, jobs, pages, payments
+from mercato.platform.modules import Module, NavItem, Schedule
 
 insurance_module = Module(
     name="insurance",
@@ -34,5 +34,12 @@ insurance_module = Module(
         NavItem(label="Plans", path="insurance/plans", permission="insurance.read", order=19),
     ],
     event_handlers={payments.SANDBOX_EVENT: [payments.deliver_sandbox_event]},
+    jobs={"renewal_reminders": jobs.renewal_reminders, "expire_policies": jobs.expire_policies},
+    # Early morning in the store's time zone: expiry first, so a reminder never goes to a
+    # policy that ended yesterday.
+    schedules=[
+        Schedule("insurance.expire_policies", "5 0 * * *", jobs.expire_policies),
+        Schedule("insurance.renewal_reminders", "30 8 * * *", jobs.renewal_reminders),
+    ],
     template_dir=str(Path(__file__).parent / "templates"),
 )
