@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mercato.b2b import access
 from mercato.platform.modules import Module, NavItem, Schedule
-from mercato.procurement import admin, api, jobs, pages
+from mercato.procurement import admin, api, jobs, pages, seed
 
 procurement_module = Module(
     name="procurement",
@@ -44,4 +44,5 @@ procurement_module = Module(
         Schedule("procurement.stock_forecast", "0 7 1 * *", jobs.monthly_stock_forecast),
     ],
     template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed.seed_procurement,
 )
