@@ -5,16 +5,23 @@ Installs wrk if it is missing (apt-get), then starts the real server with produc
 serving the same bytes as the store's home page (as many Uvicorn workers), and measures each
 case for a fixed duration at a fixed number of keep-alive connections over loopback:
 
-  1. GET /atelier-arome/                  the store home page (anonymous)
-  2. GET /atelier-arome/api/v1/auth/me    the API "me" endpoint with a bearer token
-  3. GET /  on the bare app               the baseline
+  1. GET /atelier-arome/                          the store home page (anonymous)
+  2. GET /atelier-arome/essences                  the catalogue page (anonymous)
+  3. GET /atelier-arome/essences/provence-lavender  a product page (anonymous)
+  4. GET /atelier-arome/api/v1/auth/me            the API "me" endpoint with a bearer token
+  5. POST /atelier-arome/api/v1/cart/items        add to cart (guest carts, bench/add_to_cart.lua)
+  6. GET /  on the bare app                       the baseline
+
+then full sandbox checkouts (bench/shopper.py: cart, order, card page, webhook, paid) with
+many concurrent shoppers, reported as paid checkouts per second,
 
 and writes a markdown table to docs/benchmarks.md (between markers, so the rest of the page
 is kept). Only if wrk cannot be installed does it fall back to an httpx client in this
 process, which is itself the bottleneck (it says so). Loopback only; bounded in time.
 
     uv run python bench/load.py [--connections 64] [--duration 10] [--threads 2]
-                                [--workers 2] [--database sqlite|postgresql] [--no-write]
+                                [--workers 2] [--database sqlite|postgresql]
+                                [--shoppers 32] [--no-write]
 """
 
 from __future__ import annotations
@@ -37,10 +44,14 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import shopper  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:load:begin -->", "<!-- bench:load:end -->"
 STORE = "atelier-arome"
+PRODUCT = "provence-lavender"
 SHOPPER = ("shopper@atelier-arome.test", "Neroli-Morning-Walk-7")
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_TEMPLATE = "postgresql+asyncpg://postgres@127.0.0.1:5432/mercato_bench_{store}"
@@ -141,13 +152,19 @@ def parse_wrk(name: str, out: str) -> Result:
     )
 
 
-def run_wrk(wrk: str, name: str, url: str, headers: dict[str, str], args) -> Result:
+def run_wrk(
+    wrk: str, name: str, url: str, headers: dict[str, str], args, script: list[str] | None = None
+) -> Result:
     flags = [f"-H{k}: {v}" for k, v in headers.items()]
     base = [wrk, "--latency", f"-t{args.threads}", f"-c{args.connections}", "--timeout", "10s"]
-    warm = subprocess.run([*base, "-d2s", *flags, url], capture_output=True, timeout=60)
+    lua = [] if script is None else ["-s", script[0]]
+    extra = [] if script is None else ["--", *script[1:]]
+    warm = subprocess.run(
+        [*base, "-d2s", *flags, *lua, url, *extra], capture_output=True, timeout=60
+    )
     warm.check_returncode()
     done = subprocess.run(
-        [*base, f"-d{args.duration}s", *flags, url],
+        [*base, f"-d{args.duration}s", *flags, *lua, url, *extra],
         capture_output=True,
         text=True,
         timeout=args.duration + 60,
@@ -217,7 +234,9 @@ def stop(process: subprocess.Popen | None) -> None:
             process.wait()
 
 
-def run(args: argparse.Namespace, wrk: str | None) -> tuple[list[Result], int]:
+def run(
+    args: argparse.Namespace, wrk: str | None
+) -> tuple[list[Result], int, shopper.CheckoutResult]:
     tmp = Path(tempfile.mkdtemp(prefix="mercato-bench-"))
     port, bare_port = free_port(), free_port()
     env = {
@@ -228,6 +247,10 @@ def run(args: argparse.Namespace, wrk: str | None) -> tuple[list[Result], int]:
         "MERCATO_VAR_DIR": str(tmp),
         "MERCATO_DATABASE_URL": PG_TEMPLATE if args.database == "postgresql" else "",
         "MERCATO_REDIS_URL": "",
+        # Payment pages and return links are absolute: they must name this server's port.
+        "MERCATO_BASE_URL": f"http://127.0.0.1:{port}",
+        # The checkout run places hundreds of orders a second from one address.
+        "MERCATO_RATE_LIMIT_CHECKOUT": "10000000/minute",
     }
     if args.database == "postgresql":
         reset_postgres()
@@ -237,9 +260,20 @@ def run(args: argparse.Namespace, wrk: str | None) -> tuple[list[Result], int]:
     server = bare = None
     try:
         workers = ["--workers", str(args.workers)]
-        server = start([*cli, "serve", "--port", str(port), *workers], env, tmp / "server.log")
+        serve = [*cli, "serve", "--port", str(port), "--with-worker", *workers]
+        server = start(serve, env, tmp / "server.log")
         base = f"http://127.0.0.1:{port}"
         wait_ready(base + "/readyz", server)
+        store_url = f"{base}/{STORE}"
+        lavender = shopper.product_id(store_url, PRODUCT)
+        store_db = (
+            PG_TEMPLATE.format(store=STORE.replace("-", "_"))
+            if args.database == "postgresql"
+            else f"sqlite+aiosqlite:///{tmp / STORE.replace('-', '_')}.db"
+        )
+        shopper.raise_stock(store_db, lavender)
+        tokens_file = tmp / "cart-tokens.txt"
+        tokens_file.write_text("\n".join(shopper.guest_cart_tokens(store_url, args.connections)))
         plain = {"Accept-Encoding": "identity"}  # the baseline does not compress; neither here
         home = httpx.get(f"{base}/{STORE}/", headers=plain)
         home.raise_for_status()
@@ -254,20 +288,45 @@ def run(args: argparse.Namespace, wrk: str | None) -> tuple[list[Result], int]:
         bare_cmd += ["--body-file", str(tmp / "home.html"), *workers]
         bare = start(bare_cmd, env, tmp / "bare.log")
         wait_ready(f"http://127.0.0.1:{bare_port}/", bare)
+        add_to_cart = [str(shopper.LUA), str(lavender), str(tokens_file)]
         cases = [
-            (f"GET /{STORE}/ (home page)", f"{base}/{STORE}/", plain, server),
+            (f"GET /{STORE}/ (home page)", f"{store_url}/", plain, server, None),
+            (f"GET /{STORE}/essences (catalogue)", f"{store_url}/essences", plain, server, None),
+            (
+                f"GET /{STORE}/essences/{PRODUCT} (product)",
+                f"{store_url}/essences/{PRODUCT}",
+                plain,
+                server,
+                None,
+            ),
             (
                 f"GET /{STORE}/api/v1/auth/me (bearer)",
-                f"{base}/{STORE}/api/v1/auth/me",
+                f"{store_url}/api/v1/auth/me",
                 bearer,
                 server,
+                None,
             ),
-            ("bare Starlette, same bytes as home", f"http://127.0.0.1:{bare_port}/", plain, bare),
+            (
+                f"POST /{STORE}/api/v1/cart/items (add to cart)",
+                f"{store_url}/api/v1/cart/items",
+                {},
+                server,
+                add_to_cart,
+            ),
+            (
+                "bare Starlette, same bytes as home",
+                f"http://127.0.0.1:{bare_port}/",
+                plain,
+                bare,
+                None,
+            ),
         ]
         results = []
-        for name, url, headers, process in cases:
+        for name, url, headers, process, script in cases:
             if wrk:
-                result = run_wrk(wrk, name, url, headers, args)
+                result = run_wrk(wrk, name, url, headers, args, script)
+            elif script:
+                continue  # the httpx fallback does not do scripted POSTs
             else:
                 result = asyncio.run(run_httpx(name, url, headers, args))
             result.rss_mib = worker_rss_mib(process.pid)
@@ -279,13 +338,28 @@ def run(args: argparse.Namespace, wrk: str | None) -> tuple[list[Result], int]:
                 flush=True,
             )
             results.append(result)
-        return results, len(home.content)
+        checkout = asyncio.run(
+            shopper.checkouts(store_url, lavender, shoppers=args.shoppers, duration=args.duration)
+        )
+        print(
+            f"sandbox checkouts: {checkout.per_second:.1f}/s, p50 {checkout.p50_ms:.0f} ms, "
+            f"p99 {checkout.p99_ms:.0f} ms, failed {checkout.failed}",
+            flush=True,
+        )
+        return results, len(home.content), checkout
     finally:
         stop(server)
         stop(bare)
 
 
-def report(results: list[Result], size: int, args, wrk: str | None, command: str) -> str:
+def report(
+    results: list[Result],
+    size: int,
+    checkout: shopper.CheckoutResult,
+    args,
+    wrk: str | None,
+    command: str,
+) -> str:
     baseline = results[-1]
     rows = [
         "| case | requests | req/s | p50 ms | p99 ms | non-2xx | socket errors "
@@ -321,6 +395,13 @@ def report(results: list[Result], size: int, args, wrk: str | None, command: str
             "",
             *rows,
             "",
+            f"Full sandbox checkouts ({args.shoppers} concurrent guest shoppers for "
+            f"{args.duration} s; each: new cart, add, place order, card page, pay, wait for the "
+            f"webhook to mark it paid): **{checkout.per_second:.1f} paid checkouts/s**, "
+            f"{checkout.completed:,} completed, {checkout.failed} failed, p50 "
+            f"{checkout.p50_ms:.0f} ms, p99 {checkout.p99_ms:.0f} ms per checkout (the webhook "
+            "waits for the outbox worker, which polls every second when idle).",
+            "",
             f"Home page body: {size:,} bytes (uncompressed). Worker RSS is read from "
             "/proc/<pid>/status (VmRSS) of each Uvicorn worker after its cases.",
         ]
@@ -353,6 +434,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="Uvicorn workers per server")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--shoppers", type=int, default=32, help="concurrent checkouts")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     args.duration = max(1, min(args.duration, MAX_DURATION))
@@ -364,9 +446,9 @@ def main() -> None:
             "the bottleneck (figures are low-end).",
             flush=True,
         )
-    results, size = run(args, wrk)
+    results, size, checkout = run(args, wrk)
     command = "uv run python bench/load.py " + " ".join(sys.argv[1:])
-    section = report(results, size, args, wrk, command.strip())
+    section = report(results, size, checkout, args, wrk, command.strip())
     if not args.no_write:
         write_doc(section, "PostgreSQL" if args.database == "postgresql" else "SQLite")
     print(section)
