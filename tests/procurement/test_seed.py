@@ -20,14 +20,31 @@ from mercato.profit.seed import seed_profit
 CATALOG = textwrap.dedent(
     """
     products:
-      - {sku: SEED-JUTE, name: Jute sack, slug: seed-jute, price: 14500, cost_price: 8000, category: textiles,
-         moq: 10, multiple: 10, reorder_level: 20, platform_profit_pct: "15", stock: 400,
-         tiers: [{min_qty: 10, unit_price: 14500}, {min_qty: 50, unit_price: 13500}, {min_qty: 200, unit_price: 12000}]}
-      - {sku: SEED-RICE, name: Miniket rice, slug: seed-rice, price: 160000, cost_price: 120000, category: rice,
-         moq: 5, multiple: 5, reorder_level: 30, stock: 300,
-         tiers: [{min_qty: 5, unit_price: 160000}, {min_qty: 50, unit_price: 152000}]}
-      - {sku: SEED-SOAP, name: Bar soap carton, slug: seed-soap, price: 90000, cost_price: 70000, category: household-cleaning,
-         moq: 2, multiple: 2, reorder_level: 10, platform_profit_pct: "12.5", stock: 100}
+      - sku: SEED-JUTE
+        price: 14500
+        category: textiles
+        moq: 10
+        multiple: 10
+        reorder_level: 20
+        platform_profit_pct: "15"
+        tiers:
+          - {min_qty: 10, unit_price: 14500}
+          - {min_qty: 50, unit_price: 13500}
+          - {min_qty: 200, unit_price: 12000}
+      - sku: SEED-RICE
+        price: 160000
+        category: rice
+        moq: 5
+        multiple: 5
+        reorder_level: 30
+        tiers: [{min_qty: 5, unit_price: 160000}, {min_qty: 50, unit_price: 152000}]
+      - sku: SEED-SOAP
+        price: 90000
+        category: household-cleaning
+        moq: 2
+        multiple: 2
+        reorder_level: 10
+        platform_profit_pct: "12.5"
     """
 )
 
