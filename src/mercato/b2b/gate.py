@@ -52,9 +52,11 @@ def _blank(item: dict[str, Any]) -> None:
 async def _next_route(request: Request) -> Response:
     """Run the route that would have answered without this module, capturing its reply."""
     scope = dict(request.scope)
-    this = scope.get("route")
     for route in request.app.router.routes:
-        if route is this or getattr(route, "endpoint", None) in (list_products, get_product):
+        # FastAPI wraps each included router; skip ours (and, on older FastAPI, our routes).
+        if getattr(route, "original_router", None) is router or getattr(
+            route, "endpoint", None
+        ) in (list_products, get_product):
             continue
         match, child = route.matches(scope)
         if match == Match.FULL:
