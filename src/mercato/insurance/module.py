@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mercato.insurance import admin, api, assets, jobs, pages, payments
+from mercato.insurance import admin, api, assets, jobs, pages, payments, seed
 from mercato.platform.modules import Module, NavItem, Schedule
 
 insurance_module = Module(
@@ -42,4 +42,5 @@ insurance_module = Module(
         Schedule("insurance.renewal_reminders", "30 8 * * *", jobs.renewal_reminders),
     ],
     template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed.seed_insurance,
 )
