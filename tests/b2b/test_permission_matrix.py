@@ -138,6 +138,8 @@ def _probes() -> list[Probe]:
               owner="profit"),
         Probe("products", "page", "GET", "/seller/products", "/seller/products", ("all", "own")),
         Probe("products", "page", "GET", "/admin/products", "/admin/products", ("all",)),
+        Probe("products", "api", "GET", f"{api}/seller/products", f"{api}/seller/products",
+              ("all", "own")),
         Probe("verify_business", "api", "GET", f"{api}/business-verifications",
               f"{api}/business-verifications"),
         Probe("verify_business", "page", "GET", "/admin/b2b/verifications",
@@ -273,6 +275,12 @@ async def test_a_seller_sees_only_their_own_products(client, world):
     page = await client.get(f"{ROOT}/seller/products")
     assert world.own_product.name in page.text
     assert world.other_product.name not in page.text
+
+
+async def test_the_seller_api_lists_only_their_own_products(client, world):
+    headers = await token(client, world.users["seller"].email)
+    listed = await client.get(f"{ROOT}/api/v1/seller/products", headers=headers)
+    assert [p["sku"] for p in listed.json()] == [world.own_product.sku]
 
 
 async def test_an_admin_sees_every_sellers_products(client, world):

@@ -309,3 +309,39 @@ async def net_terms(
         request=request,
     )
     return await _out(db, company)
+
+
+seller_router = APIRouter(prefix="/seller", tags=["sellers"])
+SellerScope = Annotated[
+    access.Abilities,
+    Depends(access.require_ability(lambda a: a.products in ("all", "own"), "For sellers only.")),
+]
+
+
+class SellerProductOut(BaseModel):
+    id: int
+    sku: str
+    name: str
+    price: int = Field(description="Wholesale price (first tier), minor units.")
+    cost_price: int | None
+    on_hand: int
+
+
+@seller_router.get(
+    "/products", response_model=list[SellerProductOut], summary="The seller's own products"
+)
+async def seller_products(db: Db, found: SellerScope) -> list[SellerProductOut]:
+    """A seller sees only their products; an admin sees every product that has a seller."""
+    from mercato.b2b.pages import seller_rows
+
+    return [
+        SellerProductOut(
+            id=p.id,
+            sku=p.sku,
+            name=p.name,
+            price=p.price,
+            cost_price=p.cost_price,
+            on_hand=inv.quantity if inv else 0,
+        )
+        for p, inv in await seller_rows(db, found)
+    ]

@@ -39,3 +39,16 @@ async def load_abilities(request: Request, db: Db) -> None:
         price=hidden_price,
         shown_price=shown,
     )
+
+
+async def signin_message(request: Request, db, user) -> list[str]:
+    """Buyers who are not verified yet hear at sign-in where prices and ordering are."""
+    found = await access.abilities_for(db, user)
+    if found.view_wholesale_prices:
+        return []
+    perms = await access.permissions_of(db, user.id)
+    if access.COMPANY_MANAGE not in perms:
+        return []
+    if found.company_status == "pending":
+        return ["Your business is being verified; prices and ordering open once it is approved."]
+    return ["Verify your business to see wholesale prices and to order."]

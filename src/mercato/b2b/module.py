@@ -4,7 +4,7 @@ and the roles and permissions of the seed's permission matrix (``mercato.b2b.acc
 from pathlib import Path
 
 from mercato.b2b import access, admin, api, pages
-from mercato.b2b.deps import load_abilities
+from mercato.b2b.deps import load_abilities, signin_message
 from mercato.b2b.seed import seed_b2b
 from mercato.platform.modules import Module, NavItem
 
@@ -14,7 +14,7 @@ b2b_module = Module(
     # After pricing: its page dependency replaces pricing's price() for hidden prices.
     requires=("catalog", "pricing", "customers", "notifications"),
     pages=[pages.router],
-    api=[api.router],
+    api=[api.router, api.seller_router],
     admin=[admin.router],
     page_dependencies=[load_abilities],
     permissions=access.PERMISSIONS,
@@ -22,4 +22,5 @@ b2b_module = Module(
     admin_nav=[NavItem("Business verification", "b2b/verifications", access.VERIFY, 40)],
     template_dir=str(Path(__file__).parent / "templates"),
     seed=seed_b2b,
+    on_signin=signin_message,
 )

@@ -169,11 +169,8 @@ SellerAbilities = Depends(
 )
 
 
-@router.get("/seller/products")
-async def seller_products(
-    request: Request, db: Db, found: access.Abilities = SellerAbilities
-) -> Response:
-    """A seller's own products (an admin sees every product that has a seller)."""
+async def seller_rows(db, found: access.Abilities) -> list[Any]:
+    """(product, inventory) rows a seller may manage: their own, or all for an admin."""
     query = (
         select(Product, Inventory)
         .outerjoin(Inventory, Inventory.product_id == Product.id)
@@ -183,5 +180,13 @@ async def seller_products(
     if found.products == "own":
         ids = await access.product_ids_of_seller(db, found.seller_id or 0)
         query = query.where(Product.id.in_(ids or {-1}))
-    rows = (await db.execute(query)).all()
+    return list((await db.execute(query)).all())
+
+
+@router.get("/seller/products")
+async def seller_products(
+    request: Request, db: Db, found: access.Abilities = SellerAbilities
+) -> Response:
+    """A seller's own products (an admin sees every product)."""
+    rows = await seller_rows(db, found)
     return render(request, "b2b/seller_products.html", {"rows": rows, "abilities": found})
