@@ -93,7 +93,9 @@ async def seed_procurement(db: AsyncSession, ctx: Any) -> str:
 def _designated_low(catalog, products) -> Product | None:
     """The catalogue's product whose stock is under its level, else the first with a level."""
     planned = [s for s in sorted(products) if catalog[s].reorder_level > 0]
-    return products[planned[0]] if planned else None
+    below = [s for s in planned if catalog[s].stock < catalog[s].reorder_level]
+    chosen = below or planned
+    return products[chosen[0]] if chosen else None
 
 
 async def _restock(db: AsyncSession, ctx: Any, *, exclude: int | None) -> int:

@@ -46,6 +46,7 @@ class CatalogRow:
     reorder_level: int
     platform_pct: str | None
     category: str
+    stock: int = 0
 
 
 def load_catalog(seed_dir: Any) -> dict[str, CatalogRow]:
@@ -67,6 +68,7 @@ def load_catalog(seed_dir: Any) -> dict[str, CatalogRow]:
             reorder_level=int(row.get("reorder_level", 0)),
             platform_pct=str(pct) if pct is not None else None,
             category=str(row.get("category", "")),
+            stock=int(row.get("stock", 0)),
         )
     return rows
 
