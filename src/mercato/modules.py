@@ -25,6 +25,7 @@ from mercato.profit.module import profit_module
 from mercato.reviews.module import reviews_module
 from mercato.site.module import site_module
 from mercato.waitlist.module import waitlist_module
+from mercato.wholesale.module import wholesale_module
 from mercato.wishlist.module import wishlist_module
 
 for _module in (
@@ -47,6 +48,7 @@ for _module in (
     newsletter_module,
     waitlist_module,
     content_module,
+    wholesale_module,
     insurance_module,
     agents_module,
     b2b_gate_module,

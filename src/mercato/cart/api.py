@@ -70,7 +70,7 @@ async def cart_out(
 ) -> CartOut:
     choice = await pricing_service.conversion_for(db, runtime.config, currency)
     conv = choice.conversion
-    view = await cart_service.view(db, cart)
+    view = await cart_service.view(db, cart, runtime=runtime)
     items = [
         CartLineOut(
             product_id=line.product.id,
@@ -79,9 +79,12 @@ async def cart_out(
             slug=line.product.slug,
             quantity=line.quantity,
             available=max(0, line.available),
-            unit_price=conv.convert(line.unit_price),
-            line_total=conv.convert(line.unit_price) * line.quantity,
+            unit_price=0 if line.price_hidden else conv.convert(line.unit_price),
+            line_total=0 if line.price_hidden else conv.convert(line.unit_price) * line.quantity,
             problem=line.problem,
+            fix_quantity=line.fix_quantity,
+            note=line.note,
+            price_hidden=line.price_hidden,
         )
         for line in view.lines
     ]
@@ -131,7 +134,7 @@ async def add_cart_item(
     body: CartItemIn, db: Db, runtime: Runtime, owner: Owner, currency: CurrencyQuery = None
 ) -> CartOut:
     cart = await _existing(db, owner)
-    await cart_service.add_item(db, cart, body.product_id, body.quantity)
+    await cart_service.add_item(db, cart, body.product_id, body.quantity, runtime=runtime)
     return await cart_out(db, runtime, cart, currency)
 
 
@@ -145,7 +148,7 @@ async def update_cart_item(
     currency: CurrencyQuery = None,
 ) -> CartOut:
     cart = await _existing(db, owner)
-    await cart_service.set_quantity(db, cart, product_id, body.quantity)
+    await cart_service.set_quantity(db, cart, product_id, body.quantity, runtime=runtime)
     return await cart_out(db, runtime, cart, currency)
 
 
@@ -168,6 +171,8 @@ async def merge_cart(
         raise unauthorized("Merging needs the customer's bearer access token.")
     messages = []
     if owner.token:
-        messages = await cart_service.merge_guest_cart(db, token=owner.token, user_id=owner.user_id)
+        messages = await cart_service.merge_guest_cart(
+            db, token=owner.token, user_id=owner.user_id, runtime=runtime
+        )
     cart, _ = await cart_service.open_cart(db, user_id=owner.user_id)
     return await cart_out(db, runtime, cart, currency, messages)

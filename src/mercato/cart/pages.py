@@ -59,7 +59,7 @@ async def _answer(
 ) -> Response:
     """JSON for cart.js (count, message, drawer HTML), else a redirect with a message."""
     if _wants_json(request):
-        cart_view = await cart_service.view(db, cart)
+        cart_view = await cart_service.view(db, cart, runtime=runtime)
         add_template_context(request, cart_count=cart_view.count)
         drawer = render(request, "cart/_drawer_body.html", {"cart": cart_view}).body.decode()
         body: dict[str, Any] = {
@@ -83,7 +83,7 @@ async def _answer(
 @router.get("/cart")
 async def cart_page(request: Request, db: Db) -> Response:
     cart = await cart_service.find_cart(db, user_id=_user_id(request), token=cart_token(request))
-    cart_view = await cart_service.view(db, cart)
+    cart_view = await cart_service.view(db, cart, runtime=request.state.runtime)
     response = render(request, "cart/cart.html", {"cart": cart_view})
     response.headers["cache-control"] = "no-store"
     return response
@@ -93,9 +93,8 @@ async def cart_page(request: Request, db: Db) -> Response:
 async def cart_drawer(request: Request, db: Db) -> Response:
     """The drawer's contents, fetched by cart.js when the shopper opens it."""
     cart = await cart_service.find_cart(db, user_id=_user_id(request), token=cart_token(request))
-    response = render(
-        request, "cart/_drawer_body.html", {"cart": await cart_service.view(db, cart)}
-    )
+    cart_view = await cart_service.view(db, cart, runtime=request.state.runtime)
+    response = render(request, "cart/_drawer_body.html", {"cart": cart_view})
     response.headers["cache-control"] = "no-store"
     return response
 
@@ -110,7 +109,7 @@ async def add_to_cart(request: Request, db: Db, runtime: Runtime) -> Response:
         db, user_id=_user_id(request), token=cart_token(request)
     )
     try:
-        item = await cart_service.add_item(db, cart, product_id, quantity)
+        item = await cart_service.add_item(db, cart, product_id, quantity, runtime=runtime)
     except DomainError as exc:
         # The new cart row (if any) is kept: the visitor gets its cookie either way.
         return await _answer(
@@ -146,7 +145,9 @@ async def update_item(request: Request, product_id: int, db: Db, runtime: Runtim
             request, db, runtime, None, message="Your cart is empty.", status=404, field="cart"
         )
     try:
-        item = await cart_service.set_quantity(db, cart, product_id, _int(values.get("quantity")))
+        item = await cart_service.set_quantity(
+            db, cart, product_id, _int(values.get("quantity")), runtime=runtime
+        )
     except DomainError as exc:
         return await _answer(
             request,

@@ -9,13 +9,14 @@ class CartItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     product_id: int = Field(ge=1)
-    quantity: int = Field(1, ge=1, le=99)
+    # The store's own limit (99, or a module's such as wholesale's) is the service's check.
+    quantity: int = Field(1, ge=1, le=100_000)
 
 
 class CartQuantityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    quantity: int = Field(ge=0, le=99, description="0 removes the line")
+    quantity: int = Field(ge=0, le=100_000, description="0 removes the line")
 
 
 class CartLineOut(BaseModel):
@@ -28,6 +29,9 @@ class CartLineOut(BaseModel):
     unit_price: int
     line_total: int
     problem: str = Field("", description="Why the line cannot be bought as it is")
+    fix_quantity: int | None = Field(None, description="A quantity that solves the problem")
+    note: str = Field("", description="A remark on the line (volume tier applied)")
+    price_hidden: bool = Field(False, description="Prices withheld: amounts are 0")
 
 
 class CartOut(BaseModel):

@@ -10,8 +10,10 @@ Import as ``from mercato.cart import service as cart_service``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +24,9 @@ from mercato.kit.security import hash_token, new_token
 from mercato.kit.time import utcnow
 from mercato.models.catalog import Product, ProductImage
 from mercato.models.commerce import Cart, CartItem
+
+if TYPE_CHECKING:
+    from mercato.platform.runtime import StoreRuntime
 
 CART_DAYS = 30
 MAX_LINE_QUANTITY = 99
@@ -39,6 +44,12 @@ class CartLine:
     available: int
     image: ProductImage | None = None
     problem: str = ""  # why this line cannot be bought as it is ("" = fine)
+    # Set by a module's CartRules.adjust (the wholesale tier, an accepted quote): the unit
+    # price of this line instead of the catalogue price.
+    price: int | None = None
+    price_hidden: bool = False  # the shopper may not see this price (shown as "on request")
+    fix_quantity: int | None = None  # the one-click fix for ``problem``, when there is one
+    note: str = ""  # a module's remark shown under the line (tier applied, next tier)
 
     @property
     def quantity(self) -> int:
@@ -46,17 +57,18 @@ class CartLine:
 
     @property
     def unit_price(self) -> int:
-        return self.product.price
+        return self.product.price if self.price is None else self.price
 
     @property
     def line_total(self) -> int:
-        return self.product.price * self.item.quantity
+        return self.unit_price * self.item.quantity
 
 
 @dataclass
 class CartView:
     cart: Cart | None
     lines: list[CartLine] = field(default_factory=list)
+    line_limit: int = MAX_LINE_QUANTITY  # the most units one line may hold in this store
 
     @property
     def count(self) -> int:
@@ -72,8 +84,43 @@ class CartView:
         return [line.problem for line in self.lines if line.problem]
 
     @property
+    def prices_hidden(self) -> bool:
+        return any(line.price_hidden for line in self.lines)
+
+    @property
     def is_empty(self) -> bool:
         return not self.lines
+
+
+# ---------------------------------------------------------------- module rules
+
+
+@dataclass(frozen=True)
+class CartRules:
+    """What a module may say about a store's cart lines (``Module.cart_rules``), so a
+    vertical prices and checks lines without the core knowing it (docs/decisions.md).
+
+    ``adjust(db, cart, lines)`` runs on every cart view, checkout included: it may set a
+    line's ``price``, ``price_hidden``, ``problem`` (blocks checkout), ``fix_quantity`` and
+    ``note``. ``check(db, cart, product, quantity)`` runs before units are added and may
+    raise a DomainError. ``max_line_quantity`` replaces the core's 99 per line.
+    """
+
+    adjust: Callable[[AsyncSession, Cart, list[CartLine]], Awaitable[None]] | None = None
+    check: Callable[[AsyncSession, Cart, Product, int], Awaitable[None]] | None = None
+    max_line_quantity: int | None = None
+
+
+def rules_of(runtime: StoreRuntime | None) -> list[CartRules]:
+    if runtime is None:
+        return []
+    found: list[Any] = [getattr(m, "cart_rules", None) for m in runtime.modules.modules]
+    return [rules for rules in found if isinstance(rules, CartRules)]
+
+
+def line_limit(runtime: StoreRuntime | None) -> int:
+    limits = [r.max_line_quantity for r in rules_of(runtime) if r.max_line_quantity]
+    return max(limits) if limits else MAX_LINE_QUANTITY
 
 
 def _unit(n: int) -> str:
@@ -131,9 +178,16 @@ async def count_items(db: AsyncSession, *, user_id: int | None, token: str | Non
 # ---------------------------------------------------------------- reading
 
 
-async def view(db: AsyncSession, cart: Cart | None, *, user_id: int | None = None) -> CartView:
+async def view(
+    db: AsyncSession,
+    cart: Cart | None,
+    *,
+    user_id: int | None = None,
+    runtime: StoreRuntime | None = None,
+) -> CartView:
     """The cart's lines with product, stock and image: two queries whatever its size.
-    Each line says what is wrong with it (gone, out of stock, fewer left)."""
+    Each line says what is wrong with it (gone, out of stock, fewer left); with the store's
+    ``runtime``, its modules' CartRules adjust prices and add their own problems."""
     if cart is None:
         return CartView(None)
     rows = await repo.items_with_products(db, cart.id)
@@ -150,17 +204,20 @@ async def view(db: AsyncSession, cart: Cart | None, *, user_id: int | None = Non
         elif item.quantity > available:
             line.problem = f"Only {available} left of {product.name}."
         lines.append(line)
-    return CartView(cart, lines)
+    for rules in rules_of(runtime):
+        if rules.adjust is not None and lines:
+            await rules.adjust(db, cart, lines)
+    return CartView(cart, lines, line_limit(runtime))
 
 
 # ---------------------------------------------------------------- rules
 
 
-def _check_quantity(quantity: object, field: str) -> int:
+def _check_quantity(quantity: object, field: str, limit: int = MAX_LINE_QUANTITY) -> int:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise ValidationFailed("Choose a quantity of at least 1.", field=field)
-    if quantity > MAX_LINE_QUANTITY:
-        raise ValidationFailed(f"At most {MAX_LINE_QUANTITY} at a time.", field=field)
+    if quantity > limit:
+        raise ValidationFailed(f"At most {limit:,} at a time.", field=field)
     return quantity
 
 
@@ -221,14 +278,26 @@ async def check_line(
 # ---------------------------------------------------------------- changing
 
 
-async def add_item(db: AsyncSession, cart: Cart, product_id: int, quantity: int = 1) -> CartItem:
-    """Add ``quantity`` units (to any already in the cart), within stock and limits."""
-    quantity = _check_quantity(quantity, "quantity")
+async def add_item(
+    db: AsyncSession,
+    cart: Cart,
+    product_id: int,
+    quantity: int = 1,
+    *,
+    runtime: StoreRuntime | None = None,
+) -> CartItem:
+    """Add ``quantity`` units (to any already in the cart), within stock and limits (and
+    the store modules' CartRules when ``runtime`` is given)."""
+    limit = line_limit(runtime)
+    quantity = _check_quantity(quantity, "quantity", limit)
     product = await sellable_product(db, product_id)
     item = await repo.get_item(db, cart.id, product.id)
     total = quantity + (item.quantity if item else 0)
-    if total > MAX_LINE_QUANTITY:
-        raise ValidationFailed(f"At most {MAX_LINE_QUANTITY} of one product.", field="quantity")
+    if total > limit:
+        raise ValidationFailed(f"At most {limit:,} of one product.", field="quantity")
+    for rules in rules_of(runtime):
+        if rules.check is not None:
+            await rules.check(db, cart, product, total)
     await check_line(db, product, total, user_id=cart.user_id)
     if item is None:
         item = CartItem(cart_id=cart.id, product_id=product.id, quantity=total)
@@ -241,14 +310,20 @@ async def add_item(db: AsyncSession, cart: Cart, product_id: int, quantity: int 
 
 
 async def set_quantity(
-    db: AsyncSession, cart: Cart, product_id: int, quantity: int
+    db: AsyncSession,
+    cart: Cart,
+    product_id: int,
+    quantity: int,
+    *,
+    runtime: StoreRuntime | None = None,
 ) -> CartItem | None:
     """Set a line's quantity; 0 removes it. A lower quantity is always accepted (even for a
-    product gone since), so a shopper can fix a line the cart page flags."""
+    product gone since), so a shopper can fix a line the cart page flags; a module's
+    CartRules flag such a line in the cart view rather than refuse it here."""
     if isinstance(quantity, int) and not isinstance(quantity, bool) and quantity == 0:
         await remove_item(db, cart, product_id)
         return None
-    quantity = _check_quantity(quantity, "quantity")
+    quantity = _check_quantity(quantity, "quantity", line_limit(runtime))
     item = await repo.get_item(db, cart.id, product_id)
     if item is None:
         raise NotFound("That product is not in your cart.", field="product_id")
@@ -277,7 +352,9 @@ async def empty(db: AsyncSession, cart: Cart) -> None:
     await db.flush()
 
 
-async def merge_guest_cart(db: AsyncSession, *, token: str, user_id: int) -> list[str]:
+async def merge_guest_cart(
+    db: AsyncSession, *, token: str, user_id: int, runtime: StoreRuntime | None = None
+) -> list[str]:
     """At sign-in: move the guest cart's units into the customer's cart (quantities added),
     capped by stock and the per-customer limit, then delete the guest cart. Returns the
     messages to show about units that did not fit."""
@@ -296,7 +373,7 @@ async def merge_guest_cart(db: AsyncSession, *, token: str, user_id: int) -> lis
         except (NotFound, ValidationFailed):
             continue  # gone since: nothing to merge
         cap, reason = await allowed_quantity(db, product, user_id=user_id)
-        cap = min(cap, MAX_LINE_QUANTITY)
+        cap = min(cap, line_limit(runtime))
         total = min(have + wanted, max(cap, have))
         if total < have + wanted:
             if reason == "limit":

@@ -16,4 +16,6 @@ async def merge_at_signin(request: Request, db: Any, user: Any) -> list[str]:
     token = cart_token(request)
     if not token:
         return []
-    return await cart_service.merge_guest_cart(db, token=token, user_id=user.id)
+    return await cart_service.merge_guest_cart(
+        db, token=token, user_id=user.id, runtime=request.state.runtime
+    )

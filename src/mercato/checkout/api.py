@@ -56,7 +56,7 @@ async def _cart(db: Db, owner) -> object:
 async def checkout_quote(body: QuoteIn, db: Db, runtime: Runtime, owner: Owner) -> QuoteOut:
     """Shipping options, tax and totals for the cart delivered to ``country``/``region``."""
     cart = await _cart(db, owner)
-    view = await cart_service.view(db, cart)  # type: ignore[arg-type]
+    view = await cart_service.view(db, cart, runtime=runtime)  # type: ignore[arg-type]
     q = await checkout_service.quote(
         db, runtime, view, country=body.country.upper(), region=body.region,
         rate_id=body.shipping_rate_id, currency=body.currency, gift_wrap=body.gift_wrap,

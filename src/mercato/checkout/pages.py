@@ -76,7 +76,7 @@ async def _page(
     status_code: int = 200,
 ) -> Response:
     """A step with the order summary beside it, priced in the shopper's currency."""
-    view = await cart_service.view(db, cart)
+    view = await cart_service.view(db, cart, runtime=request.state.runtime)
     state = checkout_service.state_of(cart)
     address = state.get("address") or {}
     q = await checkout_service.quote(
@@ -111,7 +111,7 @@ async def _ready(request: Request, db: Db, need: tuple[str, ...] = ()) -> Cart |
     cart = await _cart(request, db)
     if cart is None:
         return redirect(request, "cart", "Your cart is empty.", "info")
-    view = await cart_service.view(db, cart)
+    view = await cart_service.view(db, cart, runtime=request.state.runtime)
     if view.is_empty:
         return redirect(request, "cart", "Your cart is empty.", "info")
     if view.problems:
@@ -202,7 +202,7 @@ async def save_shipping(request: Request, db: Db, runtime: Runtime) -> Response:
     if isinstance(found, Response):
         return found
     values = await _form(request)
-    view = await cart_service.view(db, found)
+    view = await cart_service.view(db, found, runtime=runtime)
     country = checkout_service.state_of(found)["address"]["country"]
     try:
         rate_id = int(values.get("rate_id", ""))
@@ -226,7 +226,7 @@ async def save_shipping(request: Request, db: Db, runtime: Runtime) -> Response:
 
 async def _earliest(db: Db, runtime: Runtime, cart: Cart) -> Any:
     state = checkout_service.state_of(cart)
-    view = await cart_service.view(db, cart)
+    view = await cart_service.view(db, cart, runtime=runtime)
     option = await pricing_service.shipping_option(
         db, state["address"]["country"], view.subtotal, state.get("rate_id")
     )

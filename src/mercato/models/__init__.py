@@ -80,6 +80,7 @@ from mercato.models.platform import (
     StoredFile,
     StoreSetting,
 )
+from mercato.models.wholesale import PriceTier, QuoteRequest, WholesaleOrder, WholesaleTerms
 
 __all__ = [
     "Address",
@@ -145,5 +146,9 @@ __all__ = [
     "WebhookEvent",
     "WishlistItem",
     "Withdrawal",
+    "PriceTier",
+    "QuoteRequest",
+    "WholesaleOrder",
+    "WholesaleTerms",
     "product_tags",
 ]

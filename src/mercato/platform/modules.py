@@ -64,6 +64,9 @@ class Module:
     # Runs when a browser session starts (sign-in, sign-up): fn(request, db, user) -> list of
     # messages for the shopper; the cart module merges the guest cart here.
     on_signin: Callable[[Any, Any, Any], Awaitable[list[str]]] | None = None
+    # Rules over a store's cart lines (a mercato.cart.service.CartRules): unit prices,
+    # per-line problems with a fix, the largest line; the wholesale module's tiers and MOQ.
+    cart_rules: Any = None
 
 
 class ModuleError(RuntimeError):

@@ -1,0 +1,29 @@
+"""The wholesale module: volume tiers, MOQ and case packs on products, tier prices in the
+cart, business checkout details, requests for quotation (seed 002, issue 4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mercato.cart.service import CartRules
+from mercato.platform.modules import Module
+from mercato.wholesale import api, assets, events, pages, service
+from mercato.wholesale.pricing import MAX_WHOLESALE_LINE_QUANTITY
+from mercato.wholesale.seed import seed_wholesale
+
+wholesale_module = Module(
+    name="wholesale",
+    title="Wholesale pricing and ordering",
+    requires=("catalog", "cart", "checkout", "orders"),
+    cart_rules=CartRules(
+        adjust=service.adjust_cart_lines,
+        check=service.check_cart_quantity,
+        max_line_quantity=MAX_WHOLESALE_LINE_QUANTITY,
+    ),
+    pages=[pages.router, assets.router],
+    api=[api.router],
+    event_handlers={"order.placed": [events.close_ordered_quotes]},
+    product_page=pages.product_page,
+    template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed_wholesale,
+)
