@@ -28,11 +28,26 @@ CATTLE_FIELDS = ("type", "ear_tag", "age", "breed", "gender", "milk_yield", "hea
 OWNER_FIELDS = ("name", "email", "phone", "address", "city", "state", "pincode")
 
 
+# Plainer words than pydantic's for the mistakes people make in forms.
+FRIENDLY = {
+    "literal_error": "Choose one of the options.",
+    "int_parsing": "Enter a whole number.",
+    "decimal_parsing": "Enter a number, e.g. 12.5.",
+    "date_from_datetime_parsing": "Enter a date.",
+    "date_parsing": "Enter a date.",
+}
+
+
 def _errors_of(exc: ValidationError) -> dict[str, str]:
     out: dict[str, str] = {}
     for error in exc.errors():
         key = ".".join(str(p) for p in error.get("loc", ()))
+        kind = str(error.get("type", ""))
         message = str(error.get("msg", "")).removeprefix("Value error, ")
+        if error.get("input") in ("", None) and kind != "value_error":
+            message = "Please fill in this field."
+        else:
+            message = FRIENDLY.get(kind, message)
         out.setdefault(key or "form", message)
     return out
 
