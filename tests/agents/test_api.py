@@ -20,6 +20,21 @@ async def token(client, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+async def titles_for(db, email: str) -> list[str]:
+    from sqlalchemy import select
+
+    from mercato.models import Notification, User
+
+    return list(
+        await db.scalars(
+            select(Notification.title)
+            .join(User, User.id == Notification.user_id)
+            .where(User.email == email)
+            .order_by(Notification.id)
+        )
+    )
+
+
 async def email_of(db, agent) -> str:
     return (await db.get(service.User, agent.user_id)).email
 
@@ -52,6 +67,10 @@ async def test_apply_then_approved_by_the_admin(client, db, runtime, admin):
     assert body["status"] == "pending" and body["code"] is None
     assert KYC["pan"] not in applied.text and KYC["account_number"] not in applied.text
     assert body["kyc"]["account_number"].endswith("9012")
+    # and the admin is told there is an application to review
+    assert await titles_for(db, "boss@example.com") == [
+        "New agent application from Agent " + user.name.split()[-1]
+    ]
     # and agent-only endpoints refuse them until approved
     assert (await client.get(f"{API}/stats", headers=headers)).status_code == 403
     # When the admin approves
@@ -215,6 +234,7 @@ async def test_commission_to_wallet_to_withdrawal(client, db, runtime, admin):
     # A valid request is pending and holds its amount; the admin rejects it: nothing deducted
     first = await client.post(f"{API}/withdraw", json={"amount": 100_000}, headers=headers)
     assert first.status_code == 201 and first.json()["status"] == "pending"
+    assert "Withdrawal request: ₹1,000.00" in " ".join(await titles_for(db, "boss@example.com"))
     assert "•" in first.json()["account_number"]
     held = (await client.get(f"{API}/wallet", headers=headers)).json()
     assert held["available"] == 23_457 and held["balance"] == 123_457

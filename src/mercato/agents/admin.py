@@ -166,7 +166,7 @@ async def approve_commissions(
     request: Request, db: Db, runtime: Runtime, actor: CommissionManager
 ) -> Response:
     form = await request.form()
-    ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()]
+    ids = [int(str(v)) for v in form.getlist("ids") if str(v).isdigit()]
     return await _approve(request, db, runtime, actor, ids)
 
 

@@ -41,14 +41,10 @@ async def _own_agent(db, principal: ApiPrincipal) -> Agent:
     return agent
 
 
-def _admin(permission: str):
-    return Annotated[ApiPrincipal, Depends(require_api_permission(permission))]
-
-
-Manager = _admin(perms.MANAGE)
-CommissionManager = _admin(perms.COMMISSIONS)
-SettingsWriter = _admin(perms.SETTINGS)
-WithdrawalManager = _admin(perms.WITHDRAWALS)
+Manager = Annotated[ApiPrincipal, Depends(require_api_permission(perms.MANAGE))]
+CommissionManager = Annotated[ApiPrincipal, Depends(require_api_permission(perms.COMMISSIONS))]
+SettingsWriter = Annotated[ApiPrincipal, Depends(require_api_permission(perms.SETTINGS))]
+WithdrawalManager = Annotated[ApiPrincipal, Depends(require_api_permission(perms.WITHDRAWALS))]
 
 
 # --- agents -------------------------------------------------------------------------------
@@ -83,6 +79,7 @@ async def register(body: RegisterIn, principal: Principal, db: Db, runtime: Runt
         kyc=kyc,
         parent_code=body.parent_code,
         phone=body.phone,
+        admin_link=runtime.path("admin/agents"),
     )
     return views.agent_view(agent, principal.user)
 
@@ -165,6 +162,7 @@ async def withdraw(body: WithdrawIn, principal: Principal, db: Db, runtime: Runt
         body.amount,
         service.cipher_for(runtime.secret),
         locale=runtime.config.locale,
+        admin_link=runtime.path("admin/agents/withdrawals"),
     )
     return views.withdrawal_view(withdrawal)
 

@@ -50,6 +50,7 @@ async def register(request: Request, user: CurrentUser, db: Db, runtime: Runtime
             kyc=kyc,
             parent_code=values["parent_code"],
             phone=values["phone"],
+            admin_link=runtime.path("admin/agents"),
         )
     except DomainError as exc:
         if exc.status_code == 409:
@@ -116,6 +117,7 @@ async def withdraw(request: Request, user: CurrentUser, db: Db, runtime: Runtime
             amount,
             service.cipher_for(runtime.secret),
             locale=runtime.config.locale,
+            admin_link=runtime.path("admin/agents/withdrawals"),
         )
     except DomainError as exc:
         return redirect(request, "agents/dashboard#withdraw", exc.message, "error")

@@ -21,7 +21,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.agents import kyc as kyc_rules
-from mercato.agents.permissions import AGENT_PERMISSIONS
+from mercato.agents.permissions import AGENT_PERMISSIONS, MANAGE
+from mercato.identity.permissions import has_permission
 from mercato.kit.errors import Conflict, NotFound, ValidationFailed
 from mercato.kit.money import allocate, format_money, half_up
 from mercato.kit.security import FieldCipher
@@ -87,6 +88,7 @@ async def register_agent(
     kyc: kyc_rules.Kyc,
     parent_code: str = "",
     phone: str = "",
+    admin_link: str = "",
 ) -> Agent:
     """A pending agent for ``user``; with ``parent_code`` it joins that agent's team."""
     if await agent_for_user(session, user.id) is not None:
@@ -109,6 +111,13 @@ async def register_agent(
     await session.flush()
     agent.path = f"{parent.path if parent else '/'}{agent.id}/"
     await session.flush()
+    await notify_holders(
+        session,
+        MANAGE,
+        title=f"New agent application from {user.name or user.email}",
+        body=f"Recruited by {parent.code}." if parent else "",
+        link=admin_link,
+    )
     return agent
 
 
@@ -192,6 +201,35 @@ async def suspend_agent(session: AsyncSession, actor: User | None, agent_id: int
     agent.decided_at = utcnow()
     await session.flush()
     return agent
+
+
+async def notify_holders(
+    session: AsyncSession, permission: str, *, title: str, body: str = "", link: str = ""
+) -> int:
+    """Tell every active user whose roles grant ``permission`` (the seed's "notify admin").
+    Roles are few, so their permission lists are read in Python, not matched in SQL JSON."""
+    role_ids = [
+        r.id
+        for r in await session.scalars(select(Role))
+        if has_permission(frozenset(r.permissions or []), permission)
+    ]
+    if not role_ids:
+        return 0
+    user_ids = list(
+        await session.scalars(
+            select(UserRole.user_id)
+            .join(User, User.id == UserRole.user_id)
+            .where(
+                UserRole.role_id.in_(role_ids),
+                User.blocked_at.is_(None),
+                User.deleted_at.is_(None),
+            )
+            .distinct()
+        )
+    )
+    for user_id in user_ids:
+        await notifications.notify(session, user_id=user_id, title=title, body=body, link=link)
+    return len(user_ids)
 
 
 # --- the tree -----------------------------------------------------------------------------

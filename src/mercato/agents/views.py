@@ -166,7 +166,7 @@ def nest(rows: list[dict[str, Any]], root_id: int | None) -> list[dict[str, Any]
     """Turn tree-ordered rows (each with ``id`` and ``parent_id``) into nested nodes with
     ``children``, for a recursive template loop. Rows whose parent is absent hang at the top."""
     nodes = {r["id"]: {**r, "children": []} for r in rows}
-    top = []
+    top: list[dict[str, Any]] = []
     for r in rows:
         parent = nodes.get(r["parent_id"]) if r["parent_id"] != root_id else None
         (parent["children"] if parent else top).append(nodes[r["id"]])

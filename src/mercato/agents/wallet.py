@@ -13,7 +13,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.agents import kyc as kyc_rules
-from mercato.agents.service import lock_agent
+from mercato.agents.permissions import WITHDRAWALS
+from mercato.agents.service import lock_agent, notify_holders
 from mercato.kit.errors import Conflict, NotFound, ValidationFailed
 from mercato.kit.money import format_money
 from mercato.kit.security import FieldCipher
@@ -112,6 +113,7 @@ async def request_withdrawal(
     cipher: FieldCipher,
     *,
     locale: str = "en",
+    admin_link: str = "",
 ) -> Withdrawal:
     """A pending payout to the agent's bank account on file (snapshot kept masked)."""
     if not isinstance(amount_minor, int) or amount_minor <= 0:
@@ -144,6 +146,14 @@ async def request_withdrawal(
     )
     session.add(withdrawal)
     await session.flush()
+    user = await session.get(User, agent.user_id)
+    await notify_holders(
+        session,
+        WITHDRAWALS,
+        title=f"Withdrawal request: {format_money(amount_minor, agent.currency, locale)}"
+        f" from {user.name if user else agent.code}",
+        link=admin_link,
+    )
     return withdrawal
 
 
