@@ -151,12 +151,14 @@ async def po_create(request: Request, db: Db, runtime: Runtime, _: Purchaser) ->
 @router.get("/purchase-orders/{number}")
 async def po_detail(request: Request, db: Db, number: str, _: Purchaser) -> Response:
     po = await service.get_po(db, number)
+    lines = await service.po_lines(db, po)
     return admin_render(
         request,
         "procurement/admin_po.html",
         {
             "po": po,
-            "lines": await service.po_lines(db, po),
+            "lines": lines,
+            "line_names": {ln.id: ln.name for ln in lines},
             "receipts": await service.receipts(db, po),
         },
         section="procurement-po",
