@@ -307,7 +307,9 @@ async def test_an_unverified_buyer_gets_no_price_by_any_catalogue_route(client, 
     page = await client.get(f"{ROOT}/essences")
     assert "Wholesale price for verified businesses" in page.text
     assert format_money(PRICE, "BDT", "en-BD") not in page.text
-    assert (await client.get(f"{ROOT}/essences?sort=price_asc")).status_code == 403
+    sorted_page = await client.get(f"{ROOT}/essences?sort=price_asc")
+    assert sorted_page.status_code == 303
+    assert sorted_page.headers["location"] == f"{ROOT}/verify"
 
 
 async def test_require_verified_buyer_sends_pages_to_verify(wholesale, wdb, world):

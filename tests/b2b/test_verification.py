@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from mercato.b2b import access, service
 from mercato.kit.errors import Conflict, ValidationFailed
-from mercato.models import AuditEntry, Notification
+from mercato.models import AuditEntry, Notification, User
 from mercato.models.b2b import VerificationEvent
 from tests.b2b.conftest import PDF, ROOT, company_in, signin, token
 from tests.helpers import csrf_from
@@ -175,6 +175,11 @@ async def test_the_api_flow_and_the_review_queue(client, wdb, make_user):
     assert uploaded.status_code == 201, uploaded.text
     submitted = await client.post(f"{api}/mine/submit", headers=buyer)
     assert submitted.json()["status"] == "pending"
+    reviewer = await wdb.scalar(select(User).where(User.email == "admin-b2b@example.com"))
+    told = list(
+        await wdb.scalars(select(Notification.title).where(Notification.user_id == reviewer.id))
+    )
+    assert told == ["Karim Textiles Ltd. asks to be verified"]
 
     # The buyer cannot review, not even their own business.
     company_id = body["id"]

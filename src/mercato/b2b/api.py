@@ -185,9 +185,10 @@ async def my_document(document_id: int, db: Db, runtime: Runtime, principal: Pri
 
 
 @router.post("/mine/submit", response_model=CompanyOut, summary="Send your business for review")
-async def submit(db: Db, principal: Manager) -> CompanyOut:
+async def submit(db: Db, runtime: Runtime, principal: Manager) -> CompanyOut:
     company = await _mine(db, principal)
     await service.submit(db, company, principal.user)
+    await service.tell_reviewers(db, runtime, company)
     return await _out(db, company)
 
 

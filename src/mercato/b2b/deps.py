@@ -19,8 +19,10 @@ async def load_abilities(request: Request, db: Db) -> None:
     unless the visitor may see them."""
     found = await access.request_abilities(request, db)
     if not found.view_wholesale_prices and gate.reveals_price(request.query_params):
-        # Filtering or sorting the catalogue by price would reveal prices by bisection.
-        raise HTTPException(403, gate.REFUSAL)
+        # Filtering or sorting the catalogue by price would reveal prices by bisection; the
+        # visitor is sent to where prices open up instead.
+        runtime = request.state.runtime
+        raise HTTPException(303, gate.REFUSAL, {"Location": runtime.path("verify")})
     context = getattr(request.state, "template_context", None) or {}
     shown = context.get("price")
     if found.view_wholesale_prices:

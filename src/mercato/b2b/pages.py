@@ -149,12 +149,13 @@ async def my_document(document_id: int, db: Db, runtime: Runtime, user: CurrentU
 
 
 @router.post("/verify/submit")
-async def submit(request: Request, db: Db, user: CurrentUser) -> Response:
+async def submit(request: Request, db: Db, runtime: Runtime, user: CurrentUser) -> Response:
     company = await service.company_of(db, user)
     if company is None:
         return redirect(request, "verify", "Enter your business details first.", "error")
     try:
         await service.submit(db, company, user)
+        await service.tell_reviewers(db, runtime, company)
     except DomainError as exc:
         return await _verify_page(
             request, db, user, errors={"__all__": [exc.message]}, status_code=exc.status_code

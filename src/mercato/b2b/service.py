@@ -338,6 +338,29 @@ async def _tell_members(
         )
 
 
+async def reviewers(db: AsyncSession) -> list[int]:
+    """Users who may decide verifications: their roles hold ``b2b.verify`` or everything."""
+    from mercato.b2b.access import VERIFY
+    from mercato.identity.permissions import has_permission
+
+    rows = await db.execute(
+        select(UserRole.user_id, Role.permissions).join(Role, Role.id == UserRole.role_id)
+    )
+    return sorted({uid for uid, perms in rows.all() if has_permission(frozenset(perms), VERIFY)})
+
+
+async def tell_reviewers(db: AsyncSession, runtime: Any, company: Company) -> None:
+    """A submission waits in the queue: every reviewer gets an in-app notification."""
+    for user_id in await reviewers(db):
+        await notifications.notify(
+            db,
+            user_id=user_id,
+            title=f"{company.name} asks to be verified",
+            body=f"{company.city} · trade licence {company.trade_license_number}",
+            link=runtime.path(f"admin/b2b/verifications/{company.id}"),
+        )
+
+
 async def approve(db: AsyncSession, runtime: Any, company: Company, actor: User) -> Company:
     await _move(db, company, "approved", actor)
     await _tell_members(
