@@ -213,3 +213,26 @@ async def test_jobs_remind_before_the_end_and_expire_after(db, ins_runtime, cust
     policy.end_date = today - timedelta(days=1)
     assert await insurance_service.expire_policies(db, ins_runtime) == 1
     assert policy.status == "EXPIRED"
+
+
+async def test_unpaid_applications_are_cancelled_after_two_weeks(db, ins_runtime, customer):
+    plan = await make_plan(db)
+    old = await apply(db, ins_runtime, customer, plan)
+    fresh = await apply(db, ins_runtime, customer, plan)
+    old.created_at = old.created_at - timedelta(days=15)
+    await db.flush()
+    assert await insurance_service.cancel_stale_applications(db, ins_runtime) == 1
+    assert (old.status, fresh.status) == ("CANCELLED", "PENDING")
+    # A payment arriving afterwards is refunded rather than credited
+    payment = await payments.start(db, ins_runtime, customer, fresh, "sandbox")
+    await insurance_service.cancel(db, ins_runtime, fresh, "Withdrawn", refund=False)
+    outcome = await payments.credit(
+        db,
+        ins_runtime,
+        provider="sandbox",
+        order_ref=payment.order_ref,
+        payment_id="late_1",
+        amount=payment.amount,
+        currency="INR",
+    )
+    assert outcome == "late payment refunded" and payment.status == "refunded"

@@ -180,3 +180,46 @@ async def test_razorpay_webhook_endpoint(client, plan, customer, monkeypatch):
         headers=headers,
     )
     assert bad.status_code == 403
+
+
+async def test_admin_status_endpoint_and_stats(client, db, ins_runtime, plan, customer, admin):
+    from mercato.insurance import payments as payments_module
+
+    headers = await token(client, customer.email)
+    pid = (await _apply(client, headers, plan.id)).json()["id"]
+    opened = (
+        await client.post(
+            f"{API}/policies/{pid}/payments", json={"provider": "sandbox"}, headers=headers
+        )
+    ).json()
+    await payments_module.credit(
+        db,
+        ins_runtime,
+        provider="sandbox",
+        order_ref=opened["order_id"],
+        payment_id="sbx_api",
+        amount=opened["amount"],
+        currency="INR",
+    )
+    staff = await token(client, admin.email)
+    refused = await client.patch(
+        f"{API}/admin/policies/{pid}/status", json={"status": "APPROVED"}, headers=headers
+    )
+    assert refused.status_code == 403
+    done = await client.patch(
+        f"{API}/admin/policies/{pid}/status", json={"status": "APPROVED"}, headers=staff
+    )
+    assert done.status_code == 200 and done.json()["policy_number"].startswith("GR-")
+    assert done.json()["certificate_url"]
+    pdf = await client.get(done.json()["certificate_url"], headers=headers)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    stats = (await client.get(f"{API}/admin/insurance-stats", headers=staff)).json()
+    assert stats["policies_by_status"]["APPROVED"] == 1
+    assert stats["premium_collected_minor"] == opened["amount"]
+    assert (await client.get(f"{API}/admin/insurance-stats", headers=headers)).status_code == 403
+    again = await client.patch(
+        f"{API}/admin/policies/{pid}/status",
+        json={"status": "REJECTED", "reason": "Too late now"},
+        headers=staff,
+    )
+    assert again.status_code == 409

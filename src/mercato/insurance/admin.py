@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from starlette.responses import Response
 
 from mercato.admin.pages import admin_render
@@ -20,7 +19,7 @@ from mercato.insurance.schemas import PlanIn
 from mercato.kit.errors import DomainError, NotFound, ValidationFailed
 from mercato.kit.pagination import page_number
 from mercato.models import User
-from mercato.models.insurance import Claim, Policy, PolicyPayment, PolicyPlan, PolicyStatus
+from mercato.models.insurance import Claim, Policy, PolicyPlan, PolicyStatus
 from mercato.platform import audit
 from mercato.web.deps import Db, Runtime
 from mercato.web.flash import redirect
@@ -50,29 +49,16 @@ def _snapshot(policy: Policy) -> dict[str, Any]:
 
 @router.get("")
 async def overview(request: Request, db: Db, _: Reader) -> Response:
-    by_status = await insurance_service.counts_by_status(db)
-    collected = await db.scalar(
-        select(func.coalesce(func.sum(PolicyPayment.amount), 0)).where(
-            PolicyPayment.status == "succeeded"
-        )
-    )
-    claim_rows = await db.execute(select(Claim.status, func.count()).group_by(Claim.status))
-    claims_by_status = {s: int(n) for s, n in claim_rows.all()}
-    settled = await db.scalar(
-        select(func.coalesce(func.sum(Claim.settled_minor), 0)).where(
-            Claim.status.in_(("approved", "paid"))
-        )
-    )
-    ratio = (int(settled or 0) / int(collected)) if collected else 0.0
+    numbers = await insurance_service.stats(db)
     return admin_render(
         request,
         "admin/insurance_overview.html",
         _ctx(
-            by_status=by_status,
-            collected=int(collected or 0),
-            claims_by_status=claims_by_status,
-            settled=int(settled or 0),
-            ratio=ratio,
+            by_status=numbers["policies_by_status"],
+            collected=numbers["premium_collected_minor"],
+            claims_by_status=numbers["claims_by_status"],
+            settled=numbers["claims_settled_minor"],
+            ratio=numbers["claims_ratio"],
             statuses=list(PolicyStatus),
         ),
         section="insurance",

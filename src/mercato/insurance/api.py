@@ -30,7 +30,9 @@ from mercato.insurance.schemas import (
     PhotoOut,
     PlanOut,
     PolicyOut,
+    PolicyStatusIn,
     QuoteOut,
+    StatsOut,
     VerifyIn,
 )
 from mercato.kit.errors import NotFound, PermissionDenied
@@ -189,6 +191,38 @@ async def all_policies(
     _require(principal, "insurance.read")
     listing = await insurance_service.admin_list(db, status=status.upper(), page=page)
     return [await policy_out(db, runtime, p) for p in listing.items]
+
+
+@router.get("/admin/policies/{policy_id}", response_model=PolicyOut)
+async def admin_policy(policy_id: int, principal: Principal, db: Db, runtime: Runtime) -> PolicyOut:
+    _require(principal, "insurance.read")
+    return await policy_out(db, runtime, await insurance_service.get_policy(db, policy_id))
+
+
+@router.patch("/admin/policies/{policy_id}/status", response_model=PolicyOut)
+async def admin_policy_status(
+    policy_id: int, body: PolicyStatusIn, principal: Principal, db: Db, runtime: Runtime
+) -> PolicyOut:
+    """The seed's admin status change: APPROVED, REJECTED (reason, refund) or CANCELLED
+    (reason; ``refund`` gives the premium back)."""
+    actor = _require(principal, "insurance.underwrite")
+    if body.status == "APPROVED":
+        policy = await insurance_service.approve(db, runtime, actor, policy_id)
+    elif body.status == "REJECTED":
+        policy = await insurance_service.reject(db, runtime, actor, policy_id, body.reason)
+    else:
+        policy = await insurance_service.get_policy(db, policy_id, lock=True)
+        await insurance_service.cancel(
+            db, runtime, policy, body.reason or "Cancelled by the insurer.", refund=body.refund
+        )
+    return await policy_out(db, runtime, policy)
+
+
+@router.get("/admin/insurance-stats", response_model=StatsOut)
+async def insurance_stats(principal: Principal, db: Db) -> StatsOut:
+    """Policies by status, premium collected and the claims ratio (admin dashboard)."""
+    _require(principal, "insurance.read")
+    return StatsOut(**await insurance_service.stats(db))
 
 
 async def _readable_policy(db, principal: ApiPrincipal, policy_id: int) -> Policy:

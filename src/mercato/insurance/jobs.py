@@ -20,4 +20,8 @@ async def renewal_reminders(ctx: JobContext) -> None:
 
 async def expire_policies(ctx: JobContext) -> None:
     ended = await insurance_service.expire_policies(ctx.db, ctx.runtime)
-    log.info("policies expired", extra={"expired": ended, "store": ctx.runtime.slug})
+    stale = await insurance_service.cancel_stale_applications(ctx.db, ctx.runtime)
+    log.info(
+        "policies expired",
+        extra={"expired": ended, "stale_cancelled": stale, "store": ctx.runtime.slug},
+    )

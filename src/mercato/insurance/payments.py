@@ -144,10 +144,14 @@ async def credit(
     payment.method = method[:30]
     payment.paid_at = utcnow()
     await db.flush()
-    if policy.payment_status == PaymentState.PAID or policy.status != PolicyStatus.PENDING:
-        # Paid twice, or the application was cancelled meanwhile: give this money back.
+    if policy.payment_status == PaymentState.PAID:
+        # A second checkout of the same policy was paid too: give this money back.
         await _refund_payment(db, runtime, payment, "A second payment for the same policy.")
         return "duplicate payment refunded"
+    if policy.status != PolicyStatus.PENDING:
+        # The application was withdrawn or cancelled before the money arrived.
+        await _refund_payment(db, runtime, payment, "The application was no longer open.")
+        return "late payment refunded"
     policy.payment_status = PaymentState.PAID.value
     policy.paid_at = payment.paid_at
     states.move_policy(policy, PolicyStatus.PENDING_APPROVAL)

@@ -301,3 +301,17 @@ class ClaimOut(BaseModel):
     rejection_reason: str
     created_at: datetime
     documents: list[DocumentOut] = Field(default_factory=list)
+
+
+class PolicyStatusIn(BaseModel):
+    status: Literal["APPROVED", "REJECTED", "CANCELLED"]
+    reason: str = Field("", max_length=500)
+    refund: bool = True
+
+
+class StatsOut(BaseModel):
+    policies_by_status: dict[str, int]
+    premium_collected_minor: int
+    claims_by_status: dict[str, int]
+    claims_settled_minor: int
+    claims_ratio: float = Field(description="Settled claims divided by premium collected.")

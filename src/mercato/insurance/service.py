@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mercato.insurance")
 RENEWAL_NOTICE_DAYS = 14
+# An unpaid application holds its ear tag; after this long it is cancelled so the tag is
+# free again (money arriving later is refunded by payments.credit).
+STALE_APPLICATION_DAYS = 14
 
 
 def agents_service() -> Any:
@@ -258,6 +261,17 @@ async def photos_of(db: AsyncSession, policy_id: int) -> list[PolicyPhoto]:
     )
 
 
+async def policies_sold(db: AsyncSession, agent_id: int) -> list[Policy]:
+    """The policies an agent sold, newest first (for the agents module's dashboard)."""
+    return list(
+        await db.scalars(
+            select(Policy)
+            .where(Policy.agent_id == agent_id)
+            .order_by(Policy.created_at.desc(), Policy.id.desc())
+        )
+    )
+
+
 async def admin_list(
     db: AsyncSession, *, status: str = "", page: int = 1, per_page: int = 25
 ) -> Page[Policy]:
@@ -270,6 +284,36 @@ async def admin_list(
 async def counts_by_status(db: AsyncSession) -> dict[str, int]:
     rows = await db.execute(select(Policy.status, func.count()).group_by(Policy.status))
     return {status: int(n) for status, n in rows.all()}
+
+
+async def stats(db: AsyncSession) -> dict[str, Any]:
+    """The numbers of the insurance overview (admin page and API)."""
+    from mercato.models.insurance import Claim, PolicyPayment
+
+    collected = int(
+        await db.scalar(
+            select(func.coalesce(func.sum(PolicyPayment.amount), 0)).where(
+                PolicyPayment.status == "succeeded"
+            )
+        )
+        or 0
+    )
+    rows = await db.execute(select(Claim.status, func.count()).group_by(Claim.status))
+    settled = int(
+        await db.scalar(
+            select(func.coalesce(func.sum(Claim.settled_minor), 0)).where(
+                Claim.status.in_(("approved", "paid"))
+            )
+        )
+        or 0
+    )
+    return {
+        "policies_by_status": await counts_by_status(db),
+        "premium_collected_minor": collected,
+        "claims_by_status": {s: int(n) for s, n in rows.all()},
+        "claims_settled_minor": settled,
+        "claims_ratio": round(settled / collected, 4) if collected else 0.0,
+    }
 
 
 # --- underwriting --------------------------------------------------------------------------
@@ -489,3 +533,19 @@ async def expire_policies(db: AsyncSession, runtime: StoreRuntime) -> int:
         states.move_policy(policy, PolicyStatus.EXPIRED)
     await db.flush()
     return len(ended)
+
+
+async def cancel_stale_applications(db: AsyncSession, runtime: StoreRuntime) -> int:
+    """Unpaid applications older than STALE_APPLICATION_DAYS are cancelled."""
+    cutoff = utcnow() - timedelta(days=STALE_APPLICATION_DAYS)
+    stale = list(
+        await db.scalars(
+            select(Policy)
+            .where(Policy.status == PolicyStatus.PENDING, Policy.created_at < cutoff)
+            .order_by(Policy.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for policy in stale:
+        await cancel(db, runtime, policy, "Not paid within 14 days.", refund=False)
+    return len(stale)
