@@ -24,7 +24,12 @@ def _major(amount: int) -> str:
     for limit, suffix in ((Decimal(10) ** 7, "cr"), (Decimal(10) ** 5, "L"), (Decimal(1000), "k")):
         if abs(value) >= limit:
             return f"{value / limit:.1f}{suffix}"
-    return f"{value:.0f}"
+    return f"{value:.0f}" if abs(value) >= 10 else f"{value:.2f}"
+
+
+def _short(label: str, limit: int = 26) -> str:
+    """Bar labels fit the space left of the bars; the table beside the chart has them whole."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def _svg(title: str, body: list[str], height: int = HEIGHT) -> Markup:
@@ -63,9 +68,11 @@ def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[int
         )
     step = max(1, count // 6)
     for i in range(0, count, step):
+        # The last label ends at its point so it is not cut by the right edge.
+        anchor = "end" if count > 1 and i == count - 1 else "middle"
         body.append(
             f'<text class="chart-label" x="{x(i):.1f}" y="{HEIGHT - 12}" '
-            f'text-anchor="middle">{escape(labels[i])}</text>'
+            f'text-anchor="{anchor}">{escape(labels[i])}</text>'
         )
     for n, points in reversed(list(enumerate(series.values()))):
         coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(points))
@@ -88,7 +95,7 @@ def bar_chart(title: str, items: Sequence[tuple[str, int]]) -> Markup:
         cls = "chart-bar" if value >= 0 else "chart-bar chart-negative"
         body.append(
             f'<text class="chart-label" x="{left - 8}" y="{y + 13}" text-anchor="end">'
-            f"{escape(label[:34])}</text>"
+            f"{escape(_short(label))}</text>"
             f'<rect class="{cls} chart-series-{i % 4}" x="{left}" y="{y}" width="{w:.1f}" '
             f'height="{bar_h}"/>'
             f'<text class="chart-label" x="{left + w + 6:.1f}" y="{y + 13}">'
