@@ -140,6 +140,9 @@ def _probes() -> list[Probe]:
         Probe("products", "page", "GET", "/admin/products", "/admin/products", ("all",)),
         Probe("products", "api", "GET", f"{api}/seller/products", f"{api}/seller/products",
               ("all", "own")),
+        Probe("products", "api", "PATCH", f"{api}/seller/products/{{product_id}}",
+              f"{api}/seller/products/{{own_id}}", ("all", "own"),
+              body={"short_description": "Hand-loomed in Rupganj."}),
         Probe("verify_business", "api", "GET", f"{api}/business-verifications",
               f"{api}/business-verifications"),
         Probe("verify_business", "page", "GET", "/admin/b2b/verifications",
@@ -164,7 +167,7 @@ PROBES = _probes()
 def mounted(app, probe: Probe) -> bool:
     """Does the store have a route for this probe (its module is enabled and written)?"""
     store = next(r.app for r in app.routes if isinstance(r, Mount) and r.path == ROOT)
-    path = re.sub(r"\{[^}]+\}", "x", probe.route)
+    path = re.sub(r"\{[^}]+\}", "1", probe.route)
     scope = {"type": "http", "method": probe.method, "path": path, "root_path": ""}
     return any(route.matches(scope)[0] == Match.FULL for route in store.routes)
 
@@ -208,7 +211,9 @@ async def visitors(app, world):
 
 
 async def _ask(visitors: Visitors, probe: Probe, world: World, persona: str):
-    path = ROOT + probe.path.format(own=world.own_product.slug, other=world.other_product.slug)
+    path = ROOT + probe.path.format(
+        own=world.own_product.slug, other=world.other_product.slug, own_id=world.own_product.id
+    )
     if probe.kind == "api":
         client, headers = await visitors.client("anonymous"), await visitors.headers(persona)
     else:
@@ -281,6 +286,43 @@ async def test_the_seller_api_lists_only_their_own_products(client, world):
     headers = await token(client, world.users["seller"].email)
     listed = await client.get(f"{ROOT}/api/v1/seller/products", headers=headers)
     assert [p["sku"] for p in listed.json()] == [world.own_product.sku]
+
+
+async def test_a_seller_edits_only_their_own_products(client, wdb, world):
+    from sqlalchemy import select
+
+    from mercato.models import AuditEntry
+    from tests.helpers import csrf_from
+
+    headers = await token(client, world.users["seller"].email)
+    api = f"{ROOT}/api/v1/seller/products"
+    theirs = await client.patch(
+        f"{api}/{world.other_product.id}", json={"name": "Mine now"}, headers=headers
+    )
+    assert theirs.status_code == 404
+    mine = await client.patch(
+        f"{api}/{world.own_product.id}", json={"is_active": False}, headers=headers
+    )
+    assert mine.status_code == 200 and mine.json()["is_active"] is False
+    await signin(client, world.users["seller"].email)
+    form = f"{ROOT}/seller/products/{world.own_product.id}"
+    csrf = await csrf_from(client, form)
+    bad = await client.post(form, data={"csrf_token": csrf, "name": "x"})
+    assert bad.status_code == 422
+    saved = await client.post(
+        form, data={"csrf_token": csrf, "name": "Jamdani Orna, Red", "is_active": "on"}
+    )
+    assert saved.status_code == 303
+    other_form = f"{ROOT}/seller/products/{world.other_product.id}"
+    assert (await client.get(other_form)).status_code == 404
+    await wdb.refresh(world.own_product)
+    assert world.own_product.name == "Jamdani Orna, Red" and world.own_product.is_active
+    entries = list(
+        await wdb.scalars(
+            select(AuditEntry.action).where(AuditEntry.action == "b2b.seller_product.update")
+        )
+    )
+    assert len(entries) == 2
 
 
 async def test_an_admin_sees_every_sellers_products(client, world):

@@ -13,11 +13,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
-from mercato.b2b import access, service
+from mercato.b2b import access, sellers, service
 from mercato.b2b.service import CompanyIn
 from mercato.identity.api_deps import ApiPrincipal, Principal, require_api_permission
 from mercato.kit.errors import NotFound
+from mercato.models import Inventory
 from mercato.models.b2b import Company
 from mercato.platform import audit
 from mercato.web.deps import Db, Runtime
@@ -326,23 +328,51 @@ class SellerProductOut(BaseModel):
     price: int = Field(description="Wholesale price (first tier), minor units.")
     cost_price: int | None
     on_hand: int
+    is_active: bool
+
+
+def _seller_out(p, inv) -> SellerProductOut:
+    return SellerProductOut(
+        id=p.id,
+        sku=p.sku,
+        name=p.name,
+        price=p.price,
+        cost_price=p.cost_price,
+        on_hand=inv.quantity if inv else 0,
+        is_active=p.is_active,
+    )
 
 
 @seller_router.get(
     "/products", response_model=list[SellerProductOut], summary="The seller's own products"
 )
-async def seller_products(db: Db, found: SellerScope) -> list[SellerProductOut]:
-    """A seller sees only their products; an admin sees every product that has a seller."""
-    from mercato.b2b.pages import seller_rows
+async def seller_products(
+    db: Db,
+    found: SellerScope,
+    seller_id: Annotated[int | None, Query(description="Admins: one seller's products.")] = None,
+) -> list[SellerProductOut]:
+    """A seller sees only their products; an admin sees every product."""
+    return [_seller_out(p, inv) for p, inv, _ in await sellers.rows(db, found, seller_id)]
 
-    return [
-        SellerProductOut(
-            id=p.id,
-            sku=p.sku,
-            name=p.name,
-            price=p.price,
-            cost_price=p.cost_price,
-            on_hand=inv.quantity if inv else 0,
-        )
-        for p, inv in await seller_rows(db, found)
-    ]
+
+@seller_router.patch(
+    "/products/{product_id:int}",
+    response_model=SellerProductOut,
+    summary="Change the name, descriptions or availability of one's own product",
+)
+async def edit_seller_product(
+    request: Request, product_id: int, body: sellers.SellerProductIn, db: Db, found: SellerScope
+) -> SellerProductOut:
+    product, before, after = await sellers.update(db, found, product_id, body)
+    await audit.record(
+        db,
+        actor=request.state.user,
+        action="b2b.seller_product.update",
+        entity_type="product",
+        entity_id=product.id,
+        before=before,
+        after=after,
+        request=request,
+    )
+    inv = await db.scalar(select(Inventory).where(Inventory.product_id == product.id))
+    return _seller_out(product, inv)

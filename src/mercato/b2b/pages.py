@@ -10,10 +10,10 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from mercato.b2b import access, service
+from mercato.b2b import access, sellers, service
 from mercato.identity.deps import CurrentUser
 from mercato.kit.errors import DomainError
-from mercato.models import Inventory, Product
+from mercato.platform import audit
 from mercato.web.deps import Db, Runtime
 from mercato.web.flash import redirect
 from mercato.web.templating import render
@@ -170,24 +170,64 @@ SellerAbilities = Depends(
 )
 
 
-async def seller_rows(db, found: access.Abilities) -> list[Any]:
-    """(product, inventory) rows a seller may manage: their own, or all for an admin."""
-    query = (
-        select(Product, Inventory)
-        .outerjoin(Inventory, Inventory.product_id == Product.id)
-        .where(Product.deleted_at.is_(None))
-        .order_by(Product.name, Product.id)
-    )
-    if found.products == "own":
-        ids = await access.product_ids_of_seller(db, found.seller_id or 0)
-        query = query.where(Product.id.in_(ids or {-1}))
-    return list((await db.execute(query)).all())
-
-
 @router.get("/seller/products")
 async def seller_products(
     request: Request, db: Db, found: access.Abilities = SellerAbilities
 ) -> Response:
-    """A seller's own products (an admin sees every product)."""
-    rows = await seller_rows(db, found)
-    return render(request, "b2b/seller_products.html", {"rows": rows, "abilities": found})
+    """A seller's own products; an admin sees every product and may filter by seller."""
+    raw = request.query_params.get("seller", "")
+    seller_id = int(raw) if raw.isdigit() and found.products == "all" else None
+    from mercato.models.b2b import Seller
+
+    return render(
+        request,
+        "b2b/seller_products.html",
+        {
+            "rows": await sellers.rows(db, found, seller_id),
+            "abilities": found,
+            "sellers": {s.id: s for s in await db.scalars(select(Seller))},
+            "seller_id": seller_id,
+        },
+    )
+
+
+@router.get("/seller/products/{product_id:int}")
+async def seller_product(
+    request: Request, product_id: int, db: Db, found: access.Abilities = SellerAbilities
+) -> Response:
+    product = await sellers.own_product(db, found, product_id)
+    return render(request, "b2b/seller_product.html", {"product": product, "errors": {}})
+
+
+@router.post("/seller/products/{product_id:int}")
+async def save_seller_product(
+    request: Request, product_id: int, db: Db, found: access.Abilities = SellerAbilities
+) -> Response:
+    product = await sellers.own_product(db, found, product_id)
+    form = await request.form()
+    try:
+        data = sellers.SellerProductIn(
+            name=str(form.get("name") or ""),
+            short_description=str(form.get("short_description") or ""),
+            description=str(form.get("description") or ""),
+            is_active=form.get("is_active") == "on",
+        )
+    except ValidationError as exc:
+        return render(
+            request,
+            "b2b/seller_product.html",
+            {"product": product, "errors": _errors_of(exc)},
+            status_code=422,
+        )
+    _, before, after = await sellers.update(db, found, product_id, data)
+    await audit.record(
+        db,
+        actor=request.state.user,
+        action="b2b.seller_product.update",
+        entity_type="product",
+        entity_id=product_id,
+        before=before,
+        after=after,
+        request=request,
+    )
+    return redirect(request, "seller/products", f"{product.name} saved.")
