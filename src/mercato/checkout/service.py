@@ -293,7 +293,7 @@ async def place_order(
     if replay is not None:
         return replay
     now = now or utcnow()
-    view = await cart_service.view(db, cart, runtime=runtime)
+    view = await cart_service.view(db, cart)
     if view.is_empty:
         raise ValidationFailed("Your cart is empty.", field="cart")
     if view.problems:
@@ -437,4 +437,5 @@ async def place_order(
 def return_paths(order: Order, access_key: str | None) -> tuple[str, str]:
     """Where the payment provider sends the shopper back (orders pages, helper H2's)."""
     page = f"orders/{order.number}" + (f"?key={access_key}" if access_key else "")
-    return page, page
+    # `paid=1` makes the order page wait for the provider's webhook and reload itself.
+    return page + ("&" if "?" in page else "?") + "paid=1", page
