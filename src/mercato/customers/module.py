@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from mercato.customers import api, assets, pages
+from mercato.customers.seed import seed_customers
 from mercato.platform.modules import Module
 
 customers_module = Module(
@@ -12,4 +13,5 @@ customers_module = Module(
     pages=[pages.router, assets.router],
     api=[api.router],
     template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed_customers,
 )
