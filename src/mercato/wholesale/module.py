@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mercato.cart.service import CartRules
-from mercato.platform.modules import Module
-from mercato.wholesale import api, assets, events, pages, service
+from mercato.platform.modules import Module, NavItem
+from mercato.wholesale import admin, api, assets, checkout_pages, events, pages, service
 from mercato.wholesale.pricing import MAX_WHOLESALE_LINE_QUANTITY
 from mercato.wholesale.seed import seed_wholesale
 
@@ -20,7 +20,17 @@ wholesale_module = Module(
         check=service.check_cart_quantity,
         max_line_quantity=MAX_WHOLESALE_LINE_QUANTITY,
     ),
-    pages=[pages.router, assets.router],
+    pages=[pages.router, checkout_pages.router, assets.router],
+    admin=[admin.router],
+    page_dependencies=[checkout_pages.checkout_link],
+    permissions={
+        admin.INVOICES: "See business invoices and record offline payments",
+        admin.QUOTES: "Answer requests for quotation",
+    },
+    admin_nav=[
+        NavItem("Business invoices", "wholesale/invoices", admin.INVOICES, 45),
+        NavItem("Quotes", "wholesale/quotes", admin.QUOTES, 46),
+    ],
     api=[api.router],
     event_handlers={"order.placed": [events.close_ordered_quotes]},
     product_page=pages.product_page,

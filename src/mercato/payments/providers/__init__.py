@@ -6,13 +6,18 @@ from typing import TYPE_CHECKING
 
 from mercato.kit.errors import NotFound
 from mercato.payments.providers.base import PaymentProvider
+from mercato.payments.providers.offline import OFFLINE
 from mercato.payments.providers.sandbox import SandboxProvider
 from mercato.payments.providers.stripe_checkout import StripeProvider
 
 if TYPE_CHECKING:
     from mercato.platform.runtime import StoreRuntime
 
-PROVIDERS: dict[str, PaymentProvider] = {"sandbox": SandboxProvider(), "stripe": StripeProvider()}
+PROVIDERS: dict[str, PaymentProvider] = {
+    "sandbox": SandboxProvider(),
+    "stripe": StripeProvider(),
+    **OFFLINE,  # bank transfer, cash on delivery, net terms: recorded by staff
+}
 
 
 def is_configured(runtime: StoreRuntime, name: str) -> bool:
