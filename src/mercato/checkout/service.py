@@ -293,7 +293,7 @@ async def place_order(
     if replay is not None:
         return replay
     now = now or utcnow()
-    view = await cart_service.view(db, cart)
+    view = await cart_service.view(db, cart, runtime=runtime)
     if view.is_empty:
         raise ValidationFailed("Your cart is empty.", field="cart")
     if view.problems:
