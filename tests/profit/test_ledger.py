@@ -179,3 +179,29 @@ async def test_settings_history_and_validation(wdb, admin):
     ):
         with pytest.raises(ValidationFailed):
             await settings.set_value(wdb, key, bad, category=category, actor=admin)
+
+
+async def test_offline_order_counts_when_accepted_and_reverses_when_cancelled(
+    wdb, wholesale, buyer, seller, make_product, make_order
+):
+    # Given a pending order accepted for payment by bank transfer (confirmed, unpaid)
+    from mercato.orders import service as orders_service
+    from mercato.payments import offline as offline_payments
+    from mercato.payments.providers.offline import OFFLINE
+
+    product = await make_product(price=13_500, cost=8_000, seller=seller)
+    order = await make_order(buyer, [(product, 100)], paid=False)
+    method = next(iter(OFFLINE))
+    await offline_payments.accept(wdb, wholesale, order, method)
+    # When the events are delivered (as the worker would)
+    await deliver(wholesale, wdb, "order.confirmed", {"order_id": order.id})
+    # Then the sale is counted on acceptance (the goods are sold; the money comes later)
+    (row,) = await entries(wdb, order)
+    assert row.gross_profit == 550_000 and row.seller_share == 93_500
+    # And recording the money later adds nothing
+    await deliver(wholesale, wdb, "order.paid", {"order_id": order.id})
+    assert len(await entries(wdb, order)) == 1
+    # Cancelling the accepted order reverses it
+    await orders_service.cancel(wdb, wholesale, order, via="staff", reason="Buyer withdrew")
+    await deliver(wholesale, wdb, "order.cancelled", {"order_id": order.id})
+    assert (await service.order_summary(wdb, order.id)).revenue == 0
