@@ -35,6 +35,7 @@ from mercato.models.procurement import (
     PurchaseOrderStatus,
     PurchaseReceipt,
 )
+from mercato.models.wholesale import WholesaleTerms
 from mercato.procurement import planning
 from mercato.profit import settings
 
@@ -69,17 +70,13 @@ def _action_filter(action: str) -> Any:
 async def reorder_levels(
     db: AsyncSession, product_ids: Iterable[int] | None = None
 ) -> dict[int, int]:
-    """Each product's reorder level: the wholesale terms' field where the store has them
-    (the product form edits it), else the core low-stock threshold."""
+    """Each product's reorder level: its wholesale terms' field where it has terms (the
+    product form edits it), else the core low-stock threshold."""
     ids = None if product_ids is None else list(product_ids)
     stmt = select(Inventory.product_id, Inventory.low_stock_threshold)
     if ids is not None:
         stmt = stmt.where(Inventory.product_id.in_(ids))
     levels = dict((await db.execute(stmt)).all())
-    try:
-        from mercato.models.wholesale import WholesaleTerms
-    except ImportError:  # a store engine without the wholesale pricing module
-        return levels
     terms = select(WholesaleTerms.product_id, WholesaleTerms.reorder_level)
     if ids is not None:
         terms = terms.where(WholesaleTerms.product_id.in_(ids))

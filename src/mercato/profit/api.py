@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from mercato.b2b import access
 from mercato.kit.errors import NotFound, ValidationFailed
+from mercato.models.b2b import Seller
 from mercato.models.orders import Order
 from mercato.platform import audit
 from mercato.profit import calc, pdf, reports, service, settings
@@ -204,8 +205,6 @@ async def build_report(
 
 
 async def seller_names(db) -> dict[int, str]:
-    from mercato.models.b2b import Seller
-
     return dict((await db.execute(select(Seller.id, Seller.display_name))).all())
 
 

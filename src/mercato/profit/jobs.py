@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from mercato.models import Role, User, UserRole
+from mercato.models.b2b import Seller
 from mercato.platform.email import queue_email
 from mercato.platform.scheduler import JobContext
 from mercato.profit import reports, settings
@@ -52,10 +53,6 @@ async def weekly_profit_report(ctx: JobContext) -> str:
             context={"report": full, "own": False},
         )
         sent += 1
-    try:
-        from mercato.models.b2b import Seller
-    except ImportError:
-        return f"{sent} reports queued"
     sellers = (
         await db.execute(
             select(Seller.id, User.email).join(User, User.id == Seller.user_id).order_by(Seller.id)

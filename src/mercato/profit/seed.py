@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.inventory import service as inventory_service
 from mercato.kit.time import utcnow
 from mercato.models import User
+from mercato.models.b2b import Company, CompanyMember
 from mercato.models.catalog import Product
 from mercato.models.inventory import Inventory, MovementKind
 from mercato.models.orders import Order, OrderEvent, OrderLine
@@ -84,10 +85,6 @@ def tier_price(row: CatalogRow, quantity: int, fallback: int) -> int:
 
 async def verified_buyers(db: AsyncSession, ctx: Any) -> list[User]:
     """Members of verified companies (the b2b seed's), oldest first; at most three."""
-    try:
-        from mercato.models.b2b import Company, CompanyMember
-    except ImportError:
-        return []
     rows = await db.scalars(
         select(User)
         .join(CompanyMember, CompanyMember.user_id == User.id)

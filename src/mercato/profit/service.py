@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mercato.b2b import access
 from mercato.kit.time import utcnow
 from mercato.models.catalog import Product
 from mercato.models.orders import Order, OrderLine
@@ -48,11 +49,7 @@ UNPAID = ("pending",)
 
 
 async def sellers_of(db: AsyncSession, product_ids: list[int]) -> dict[int, int]:
-    """product id → seller id, through the b2b module when the store has sellers."""
-    try:
-        from mercato.b2b import access
-    except ImportError:  # a store without the b2b module: the platform sells everything
-        return {}
+    """product id → seller id (the b2b module's product ownership)."""
     return await access.sellers_of_products(db, product_ids)
 
 
