@@ -7,7 +7,16 @@ from pathlib import Path
 
 from mercato.cart.service import CartRules
 from mercato.platform.modules import Module, NavItem
-from mercato.wholesale import admin, api, assets, checkout_pages, events, pages, service
+from mercato.wholesale import (
+    admin,
+    admin_terms,
+    api,
+    assets,
+    checkout_pages,
+    events,
+    pages,
+    service,
+)
 from mercato.wholesale.pricing import MAX_WHOLESALE_LINE_QUANTITY
 from mercato.wholesale.seed import seed_wholesale
 
@@ -21,7 +30,7 @@ wholesale_module = Module(
         max_line_quantity=MAX_WHOLESALE_LINE_QUANTITY,
     ),
     pages=[pages.router, checkout_pages.router, assets.router],
-    admin=[admin.router],
+    admin=[admin.router, admin_terms.router],
     page_dependencies=[checkout_pages.checkout_link],
     permissions={
         admin.INVOICES: "See business invoices and record offline payments",
@@ -30,6 +39,7 @@ wholesale_module = Module(
     admin_nav=[
         NavItem("Business invoices", "wholesale/invoices", admin.INVOICES, 45),
         NavItem("Quotes", "wholesale/quotes", admin.QUOTES, 46),
+        NavItem("Wholesale terms", "wholesale/products", admin_terms.PRODUCTS, 44),
     ],
     api=[api.router],
     event_handlers={"order.placed": [events.close_ordered_quotes]},
