@@ -289,3 +289,56 @@ async def test_settings_history_and_validation(client, db, runtime, admin):
     assert doc["rates_bps"] == [1200, 600, 300, 100]
     assert doc["min_withdrawal"] == 20_000
     assert doc["history"][0]["note"] == "Kharif push"
+
+
+async def test_agent_changes_phone_and_payout_account(client, db, runtime):
+    agent = await make_agent(db, runtime)
+    headers = await token(client, await email_of(db, agent))
+    agent_id = agent.id
+    half = await client.put(
+        f"{API}/profile", json={"account_number": "998877665544"}, headers=headers
+    )
+    assert half.status_code == 422
+    changed = await client.put(
+        f"{API}/profile",
+        json={
+            "phone": "+91 90000 11111",
+            "bank_name": "Union Bank of India",
+            "account_number": "998877665544",
+            "ifsc": "UBIN0531111",
+        },
+        headers=headers,
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["kyc"]["account_number"].endswith("5544")
+    assert "998877665544" not in changed.text
+    db.expire_all()
+    row = await db.get(service.Agent, agent_id)
+    kyc = service.kyc_rules.opened(service.cipher_for(runtime.secret), row)
+    assert (kyc.bank_name, kyc.account_number, kyc.ifsc) == (
+        "Union Bank of India",
+        "998877665544",
+        "UBIN0531111",
+    )
+    assert kyc.pan == "ABCPE" + kyc.pan[5:]  # identity numbers untouched
+
+
+async def test_admin_previews_a_split_without_recording(client, db, runtime, admin):
+    seller, parent, grand = await make_chain(db, runtime, 3)
+    response = await client.post(
+        f"{API}/admin/commissions/calculate",
+        json={"agent_id": seller.id, "base_amount": 123457},
+        headers=admin,
+    )
+    assert response.status_code == 200
+    assert [lv["amount"] for lv in response.json()["levels"]] == [12346, 6173, 2469]
+    assert response.json()["total"] == 20988
+    listed = await client.get(f"{API}/admin/commissions?status=pending", headers=admin)
+    assert listed.json()["commissions"] == []
+    customer = await make_user(db, runtime)
+    refused = await client.post(
+        f"{API}/admin/commissions/calculate",
+        json={"agent_id": seller.id, "base_amount": 100},
+        headers=await token(client, customer.email),
+    )
+    assert refused.status_code == 403

@@ -200,3 +200,46 @@ async def test_settings_page_saves_a_new_version(app, db, runtime):
     from mercato.agents import wallet
 
     assert await wallet.min_withdrawal(db) == 25_000
+
+
+async def _statements(c, runtime, url: str) -> int:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    engine = runtime.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = await c.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(seen)
+
+
+async def test_dashboard_and_tree_queries_do_not_grow_with_the_team(app, db, runtime):
+    top = await make_agent(db, runtime)
+    email = (await db.get(service.User, top.user_id)).email
+    await make_user(db, runtime, "boss@example.com", role_names=("admin",))
+    child = await make_agent(db, runtime, parent=top)
+    async with browser(app, email) as me, browser(app, "boss@example.com") as boss:
+        await me.get(f"{BASE}/agents/dashboard")  # warm up
+        small = await _statements(me, runtime, f"{BASE}/agents/dashboard")
+        small_tree = await _statements(boss, runtime, f"{BASE}/admin/agents")
+        for _ in range(3):
+            grandchild = await make_agent(db, runtime, parent=child)
+            await service.record_sale_commissions(
+                db,
+                agent_id=grandchild.id,
+                source_type="policy",
+                source_id=grandchild.id,
+                base_amount_minor=10_000,
+                label="P",
+            )
+        big = await _statements(me, runtime, f"{BASE}/agents/dashboard")
+        big_tree = await _statements(boss, runtime, f"{BASE}/admin/agents")
+    assert small == big <= 25
+    assert small_tree == big_tree <= 20

@@ -16,7 +16,7 @@ from mercato.agents import kyc as kyc_rules
 from mercato.agents import permissions as perms
 from mercato.agents import service, views, wallet
 from mercato.identity.api_deps import ApiPrincipal, Principal, require_api_permission
-from mercato.kit.errors import Conflict, NotFound, PermissionDenied
+from mercato.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mercato.models import Agent, Commission, Withdrawal
 from mercato.platform import audit
 from mercato.web.deps import Db, Runtime
@@ -91,6 +91,33 @@ async def profile(principal: Principal, db: Db) -> dict:
     agent = await service.agent_for_user(db, principal.user.id)
     if agent is None:
         raise NotFound("You have not applied to be an agent.")
+    return views.agent_view(agent, principal.user)
+
+
+class ProfileIn(BaseModel):
+    phone: str | None = Field(None, max_length=32)
+    bank_name: str | None = Field(None, max_length=120)
+    account_number: str | None = Field(None, max_length=30)
+    ifsc: str | None = Field(None, max_length=20)
+
+
+@router.put("/profile")
+async def update_profile(body: ProfileIn, principal: Principal, db: Db, runtime: Runtime) -> dict:
+    """Change the phone or the payout account (all three bank fields together)."""
+    _person(principal)
+    agent = await service.agent_for_user(db, principal.user.id)
+    if agent is None:
+        raise NotFound("You have not applied to be an agent.")
+    bank = None
+    if body.bank_name is not None or body.account_number is not None or body.ifsc is not None:
+        if body.bank_name is None or body.account_number is None or body.ifsc is None:
+            raise ValidationFailed(
+                "Change the bank name, account number and IFSC together.", field="account_number"
+            )
+        bank = (body.bank_name, body.account_number, body.ifsc)
+    await service.update_profile(
+        db, agent, cipher=service.cipher_for(runtime.secret), phone=body.phone, bank=bank
+    )
     return views.agent_view(agent, principal.user)
 
 
@@ -267,6 +294,22 @@ async def admin_approve_commission(
             raise NotFound("No such commission.")
         raise Conflict(f"This commission is {row.status}; only pending ones can be approved.")
     return views.commission_view(approved[0])
+
+
+class PreviewIn(BaseModel):
+    agent_id: int
+    base_amount: int = Field(gt=0, description="Minor units of the sale")
+
+
+@router.post("/admin/commissions/calculate")
+async def admin_calculate(body: PreviewIn, _: CommissionManager, db: Db) -> dict:
+    """What a sale by this agent would pay each level today; records nothing."""
+    rows = await service.preview_commissions(db, body.agent_id, body.base_amount)
+    levels = [
+        {"level": lvl, "agent_id": a.id, "agent_code": a.code, "rate_bps": rate, "amount": amt}
+        for lvl, a, rate, amt in rows
+    ]
+    return {"levels": levels, "total": sum(row["amount"] for row in levels)}
 
 
 class BulkIn(BaseModel):

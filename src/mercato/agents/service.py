@@ -121,6 +121,39 @@ async def register_agent(
     return agent
 
 
+async def update_profile(
+    session: AsyncSession,
+    agent: Agent,
+    *,
+    cipher: FieldCipher,
+    phone: str | None = None,
+    bank: tuple[str, str, str] | None = None,
+) -> Agent:
+    """Change the phone and/or the payout account (bank name, account number, IFSC, checked
+    and encrypted like at registration). Identity numbers (PAN, Aadhaar) are not changed
+    here: that is a new KYC check by the staff. Withdrawals already requested keep the
+    account snapshot they were made with."""
+    if phone is not None:
+        agent.phone = " ".join(phone.split())[:32]
+    if bank is not None:
+        bank_name, account_number, ifsc = bank
+        current = kyc_rules.opened(cipher, agent)
+        checked = kyc_rules.clean(
+            pan=current.pan,
+            aadhaar=current.aadhaar,
+            bank_name=bank_name,
+            account_number=account_number,
+            ifsc=ifsc,
+        )
+        sealed = kyc_rules.sealed(cipher, checked)
+        for column in ("bank_name_cipher", "account_cipher", "ifsc_cipher"):
+            setattr(agent, column, sealed[column])
+        for column in ("account_hint", "ifsc_hint"):
+            setattr(agent, column, sealed[column])
+    await session.flush()
+    return agent
+
+
 async def _new_code(session: AsyncSession) -> str:
     while True:
         code = "AG" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
@@ -358,6 +391,32 @@ def split_commission(base_amount_minor: int, rates_bps: list[int]) -> list[int]:
     return allocate(pool, rates_bps)
 
 
+async def preview_commissions(
+    session: AsyncSession, agent_id: int, base_amount_minor: int
+) -> list[tuple[int, Agent, int, int]]:
+    """What ``record_sale_commissions`` would record now, recording nothing:
+    (level, agent, rate_bps, amount) per paid level."""
+    if base_amount_minor <= 0:
+        raise ValidationFailed("The sale amount must be positive.", field="base_amount_minor")
+    paid = await _paid_levels(session, agent_id)
+    amounts = split_commission(base_amount_minor, [rate for _, _, rate in paid]) if paid else []
+    return [(lvl, a, rate, amt) for (lvl, a, rate), amt in zip(paid, amounts, strict=True)]
+
+
+async def _paid_levels(session: AsyncSession, agent_id: int) -> list[tuple[int, Agent, int]]:
+    """(level, agent, rate) for the seller and its upline that would be paid today."""
+    seller = await get_agent(session, agent_id)
+    rates = await current_rates(session)
+    chain_ids = [seller.id, *ancestor_ids(seller)][: len(rates)]
+    found = await session.scalars(select(Agent).where(Agent.id.in_(chain_ids)))
+    agents = {a.id: a for a in found}
+    return [
+        (level, agents[aid], rates[level - 1])
+        for level, aid in enumerate(chain_ids, start=1)
+        if aid in agents and agents[aid].status == "approved" and rates[level - 1] > 0
+    ]
+
+
 async def record_sale_commissions(
     session: AsyncSession,
     *,
@@ -391,15 +450,7 @@ async def record_sale_commissions(
     )
     if existing:
         return existing
-    seller = await get_agent(session, agent_id)
-    rates = await current_rates(session)
-    chain_ids = [seller.id, *ancestor_ids(seller)][: len(rates)]
-    agents = {a.id: a for a in await session.scalars(select(Agent).where(Agent.id.in_(chain_ids)))}
-    paid = [
-        (level, agents[aid], rates[level - 1])
-        for level, aid in enumerate(chain_ids, start=1)
-        if aid in agents and agents[aid].status == "approved" and rates[level - 1] > 0
-    ]
+    paid = await _paid_levels(session, agent_id)
     if not paid:
         return []
     amounts = split_commission(base_amount_minor, [rate for _, _, rate in paid])
