@@ -28,7 +28,7 @@ def rupees(amount: int) -> str:
     digits = str(whole)
     # Indian grouping: the last three digits, then pairs (12,34,567).
     head, tail = digits[:-3], digits[-3:]
-    groups = []
+    groups: list[str] = []
     while len(head) > 2:
         groups.insert(0, head[-2:])
         head = head[:-2]

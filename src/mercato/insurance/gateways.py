@@ -201,8 +201,10 @@ async def refund(
         answer = await asyncio.to_thread(call)
     except Exception as exc:
         raise ProviderError(f"Razorpay refused the refund: {exc}") from exc
-    status = "succeeded" if answer.get("status") == "processed" else "pending"
-    return ProviderRefund(refund_id=str(answer.get("id") or ""), status=status)
+    done = answer.get("status") == "processed"
+    return ProviderRefund(
+        refund_id=str(answer.get("id") or ""), status="succeeded" if done else "pending"
+    )
 
 
 def sandbox_event(

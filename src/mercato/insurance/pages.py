@@ -139,14 +139,14 @@ async def apply_form(request: Request, user: CurrentUser, db: Db) -> Response:
 async def apply_submit(request: Request, user: CurrentUser, db: Db, runtime: Runtime) -> Response:
     raw = await request.form()
     form = {k: str(v) for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
+    cattle: dict[str, str | None] = {f: form.get(f"cattle.{f}", "") for f in CATTLE_FIELDS}
+    cattle["milk_yield"] = cattle["milk_yield"] or None  # optional: empty means not given
     data = {
         "plan_id": form.get("plan_id") or None,
         "agent_code": form.get("agent_code", ""),
-        "cattle": {f: form.get(f"cattle.{f}", "") for f in CATTLE_FIELDS},
+        "cattle": cattle,
         "owner": {f: form.get(f"owner.{f}", "") for f in OWNER_FIELDS},
     }
-    if not data["cattle"]["milk_yield"]:
-        data["cattle"]["milk_yield"] = None
     try:
         application = ApplicationIn.model_validate(data)
     except ValidationError as exc:

@@ -310,7 +310,9 @@ async def _claim(db, ctx, spec: dict, policy: Policy, today: date) -> bool:
         animal_photo((200, 200, 200), policy.ear_tag, close_up=True),
         max_bytes=files.MAX_PHOTO_BYTES,
     )
-    uploads = [("vet_certificate", files.Upload(vet, "vet-certificate.pdf"), None)]
+    uploads: list[tuple[str, files.Upload, Any]] = [
+        ("vet_certificate", files.Upload(vet, "vet-certificate.pdf"), None)
+    ]
     uploads.append(("ear_tag_photo", files.Upload(tag_photo.data, "ear-tag.jpg"), tag_photo))
     for kind, upload, clean in uploads:
         stored = await files.save_document(ctx.storage, upload, clean, f"claims/{claim.id}")
