@@ -282,6 +282,14 @@ async def test_a_seller_sees_only_their_own_products(client, world):
     assert world.other_product.name not in page.text
 
 
+async def test_priced_api_answers_are_never_shared_cached(client, world):
+    headers = await token(client, world.users["verified"].email)
+    priced = await client.get(f"{ROOT}/api/v1/products", headers=headers)
+    assert {i["price"] for i in priced.json()["items"]} >= {PRICE}
+    assert priced.headers["cache-control"] == "private, no-store"
+    assert "Authorization" in priced.headers["vary"]
+
+
 async def test_the_seller_api_lists_only_their_own_products(client, world):
     headers = await token(client, world.users["seller"].email)
     listed = await client.get(f"{ROOT}/api/v1/seller/products", headers=headers)

@@ -94,7 +94,11 @@ async def _gated(
 ) -> Response:
     found = await access.api_abilities(request, db, bearer, key)
     if found.view_wholesale_prices:
-        return await _next_route(request)
+        answer = await _next_route(request)
+        # Prices depend on who asks: never let a shared cache keep them.
+        answer.headers["cache-control"] = "private, no-store"
+        answer.headers["vary"] = "Authorization, X-API-Key"
+        return answer
     if many and reveals_price(request.query_params):
         raise HTTPException(403, REFUSAL)
     answer = await _next_route(request)
