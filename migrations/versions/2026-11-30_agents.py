@@ -102,7 +102,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("agents", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_agents_parent_id"), ["parent_id"], unique=False)
-        batch_op.create_index("ix_agents_path", ["path"], unique=False)
+        batch_op.create_index(
+            "ix_agents_path",
+            ["path"],
+            unique=False,
+            postgresql_ops={"path": "text_pattern_ops"},
+        )
         batch_op.create_index("ix_agents_status_created", ["status", "created_at"], unique=False)
 
     op.create_table(

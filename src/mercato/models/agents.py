@@ -45,7 +45,9 @@ class Agent(IdMixin, TimestampMixin, Base):
         CheckConstraint("level >= 1", name="level_positive"),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
         Index("ix_agents_status_created", "status", "created_at"),
-        Index("ix_agents_path", "path"),
+        # Subtrees are path LIKE 'prefix%': PostgreSQL needs pattern ops to use the index
+        # under a non-C collation.
+        Index("ix_agents_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
     )
 
     user_id: Mapped[int] = mapped_column(
