@@ -33,6 +33,8 @@ async def test_verified_buyer_sees_tiers_rule_calculator_and_next_tier(
     assert "Volume tiers" in html and "50–199 units" in html and "200+ units" in html
     assert "applies to every unit of the line" in html and "100 units pay ৳135.00 each" in html
     assert "volume-calculator.js" in html and "<script>" not in html
+    # Without a quantity the calculator answers for the minimum order, prompt included
+    assert "Add 40 more to pay ৳135.00/unit and save ৳500.00." in html
     # The calculator without JavaScript: ?qty=40 answers with the seed's prompt
     calc = await client.get(url, params={"qty": "40"})
     assert "Add 10 more to pay ৳135.00/unit and save ৳500.00." in calc.text

@@ -50,13 +50,15 @@ async def product_page(db: Any, request: Request, product: Any) -> dict[str, Any
         return format_money(amount, currency, locale)
 
     see = bool(found.view_wholesale_prices)
+    first = pricing.valid_quantity_at_least(terms, terms.moq)
+    # The calculator answers for ?qty= (no JavaScript) or else for the minimum order, so the
+    # next-tier prompt is there from the start.
     view = presenters.terms_view(
         terms,
         name=product.name,
-        quantity=_qty(request.query_params.get("qty")) if see else None,
+        quantity=(_qty(request.query_params.get("qty")) or first) if see else None,
         format_price=fmt,
     )
-    first = pricing.valid_quantity_at_least(terms, terms.moq)
     available = product.inventory.available if product.inventory is not None else 0
     return {
         "wholesale": {
@@ -66,7 +68,6 @@ async def product_page(db: Any, request: Request, product: Any) -> dict[str, Any
             "fmt": fmt,
             "price": terms.wholesale_price if see else 0,
             "digits": minor_digits(currency),
-            "next_tier_at_moq": pricing.next_tier_benefit(terms, first) if see else None,
         },
         # Bounds of the core add-to-cart form: start at the MOQ, step by the case pack.
         "add_qty": {
