@@ -204,3 +204,20 @@ async def test_seller_page_and_refusals(
     client.cookies.clear()
     await sign_in_as(client, wdb, buyer)
     assert (await client.get(f"{ROOT}/seller/reports/profit")).status_code == 403
+
+
+async def test_orders_listed_newest_sale_first(
+    client, wdb, wholesale, admin, buyer, make_product, make_order
+):
+    from datetime import timedelta
+
+    from mercato.kit.time import utcnow
+
+    product = await make_product()
+    older = await make_order(buyer, [(product, 1)], when=utcnow() - timedelta(days=3))
+    newer = await make_order(buyer, [(product, 1)], when=utcnow() - timedelta(days=1))
+    for order in (newer, older):
+        await service.record_sale(wdb, order, store_currency="BDT")
+    headers = await bearer(wdb, wholesale, admin)
+    report = (await client.get(f"{API}/admin/profit-reports", headers=headers)).json()["report"]
+    assert [o["label"] for o in report["orders"]] == [newer.number, older.number]

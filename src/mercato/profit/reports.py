@@ -51,8 +51,11 @@ class Totals:
     seller_share: int = 0
     final_platform: int = 0
     orders: set[int] = field(default_factory=set)
+    first_at: datetime | None = None  # the first row's time: an order's sale
 
     def add(self, row: ProfitRow) -> None:
+        if self.first_at is None or row.occurred_at < self.first_at:
+            self.first_at = row.occurred_at
         self.quantity += row.quantity
         self.revenue += row.revenue
         self.cost += row.cost
@@ -246,8 +249,17 @@ async def build(
         periods=sorted(periods.values(), key=lambda t: t.key),
         products=by_profit[:top] if top else by_profit,
         sellers=sorted(sellers.values(), key=lambda t: (-t.gross_profit, t.label)),
-        orders=sorted(orders.values(), key=lambda t: t.key, reverse=True),
+        # Newest first by the sale's time (reversals come later but keep the order in place).
+        orders=sorted(
+            orders.values(),
+            key=lambda t: (min_time(t), t.key),
+            reverse=True,
+        ),
     )
+
+
+def min_time(totals: Totals) -> datetime:
+    return totals.first_at or datetime.min.replace(tzinfo=UTC)
 
 
 def to_csv(report: Report) -> str:
