@@ -155,7 +155,10 @@ async def test_buyers_and_others_on_the_business_pages(
     }
     placed = await client.post(f"{ROOT}/wholesale/checkout", data=values)
     assert placed.status_code == 303, placed.text[:500]
-    number = placed.headers["location"].rsplit("/", 1)[-1]
+    assert placed.headers["location"].endswith("/wholesale/orders")
+    listing = await client.get(f"{ROOT}/wholesale/orders")
+    assert "PO-2026-17" in listing.text and "Awaiting payment" in listing.text
+    number = listing.text.split("/invoice.pdf")[0].rsplit("/wholesale/orders/", 1)[1]
     pdf = await client.get(f"{ROOT}/wholesale/orders/{number}/invoice.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # another buyer gets nothing

@@ -178,3 +178,17 @@ async def open_invoices(
         late = (today - details.due_date).days if details.due_date else 0
         out.append(InvoiceRow(order, details, max(0, late)))
     return out
+
+
+async def orders_of(
+    db: AsyncSession, user_id: int, *, limit: int = 100
+) -> list[tuple[Order, WholesaleOrder]]:
+    """A buyer's business orders, newest first, with their PO number and due date."""
+    rows = await db.execute(
+        select(Order, WholesaleOrder)
+        .join(WholesaleOrder, WholesaleOrder.order_id == Order.id)
+        .where(Order.user_id == user_id)
+        .order_by(Order.id.desc())
+        .limit(limit)
+    )
+    return [(order, details) for order, details in rows.all()]

@@ -115,8 +115,25 @@ async def checkout_place(request: Request, db: Db, runtime: Runtime) -> Response
             request, db, runtime, user, values=values, errors={field: exc.message},
             status_code=exc.status_code,
         )  # fmt: skip
-    response = RedirectResponse(runtime.path(f"orders/{order.number}"), status_code=303)
-    flash(request, response, f"Order {order.number} placed. Your invoice is ready.")
+    response = RedirectResponse(runtime.path("wholesale/orders"), status_code=303)
+    flash(request, response, f"Order {order.number} placed. Its invoice is ready below.")
+    return response
+
+
+@router.get("/wholesale/orders")
+async def business_orders(request: Request, db: Db, runtime: Runtime) -> Response:
+    """The buyer's business orders with PO number, payment, due date and invoice."""
+    user = await _buyer(request, db, runtime)
+    if isinstance(user, Response):
+        return user
+    rows = await business.orders_of(db, user.id)
+    today = business.local_date(runtime)
+    response = render(
+        request,
+        "wholesale/orders.html",
+        {"rows": rows, "labels": business.LABELS, "today": today},
+    )
+    response.headers["cache-control"] = "no-store"
     return response
 
 
