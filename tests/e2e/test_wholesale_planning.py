@@ -60,6 +60,68 @@ def test_low_stock_alert_to_purchase_order_to_inventory_log(page: Page) -> None:
     assert page.console_errors == []
 
 
+# The seed's order, written as the core writes a paid order: 100 × TX-JAM-01 at the tier
+# price ৳135 (cost ৳80) for the verified buyer, with the order.paid event in the same
+# transaction. The server's worker delivers the event and the profit module records it.
+PAID_ORDER = """
+import asyncio
+from sqlalchemy import select
+from mercato.config import get_settings
+from mercato.db import Database
+from mercato.kit.time import utcnow
+from mercato.models import User
+from mercato.models.catalog import Product
+from mercato.models.orders import Order, OrderLine
+from mercato.platform.outbox import emit
+
+async def main():
+    database = Database(get_settings().database_url_for("wholesale"), pool=False)
+    try:
+        async with database.transaction() as db:
+            buyer = await db.scalar(select(User).where(User.email == "buyer@wholesale.test"))
+            product = await db.scalar(select(Product).where(Product.sku == "TX-JAM-01"))
+            now = utcnow()
+            order = Order(number="WS-E2E-SEED", user_id=buyer.id, email=buyer.email,
+                customer_name=buyer.name, status="confirmed", payment_status="paid",
+                currency="BDT", store_currency="BDT", subtotal=1350000, total=1350000,
+                paid_at=now, created_at=now, updated_at=now)
+            db.add(order)
+            await db.flush()
+            db.add(OrderLine(order_id=order.id, product_id=product.id, sku=product.sku,
+                name=product.name, quantity=100, unit_price=13500, line_total=1350000,
+                snapshot={"store_unit_price": 13500}))
+            await emit(db, "order.paid", {"order_id": order.id, "number": order.number})
+    finally:
+        await database.dispose()
+
+asyncio.run(main())
+"""
+
+
+def test_admin_profit_report_shows_the_seed_order(page: Page, server) -> None:
+    server.run_python("-c", PAID_ORDER)
+    _sign_in_admin(page)
+    row = page.locator("tbody tr", has_text="WS-E2E-SEED")
+    for _ in range(40):  # the worker delivers the event within a few polls
+        page.goto(f"{STORE}/admin/profit/reports?group=day")
+        if row.count():
+            break
+        page.wait_for_timeout(500)
+    # Units, revenue, cost, gross, platform 15 %, seller 20 % of the rest, final platform
+    cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+    amounts = [re.sub(r"[^0-9.,]", "", c) for c in cells]
+    assert amounts == [
+        "100",
+        "13,500.00",
+        "8,000.00",
+        "5,500.00",
+        "825.00",
+        "935.00",
+        "4,565.00",
+        "40.74",
+    ], cells
+
+
 def test_profit_report_and_forecast_pages(page: Page) -> None:
     _sign_in_admin(page)
     page.goto(f"{STORE}/admin/profit/reports?group=month")
