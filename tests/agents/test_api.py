@@ -342,3 +342,21 @@ async def test_admin_previews_a_split_without_recording(client, db, runtime, adm
         headers=await token(client, customer.email),
     )
     assert refused.status_code == 403
+
+
+async def test_out_of_range_ids_and_amounts_are_422_not_5xx(client, db, runtime, admin):
+    agent = await make_agent(db, runtime)
+    headers = await token(client, await email_of(db, agent))
+    huge = 2**70
+    assert (await client.get(f"{API}/withdrawals/{huge}", headers=headers)).status_code == 422
+    assert (
+        await client.post(f"{API}/withdraw", json={"amount": huge}, headers=headers)
+    ).status_code == 422
+    assert (
+        await client.patch(f"{API}/admin/agents/{huge}/approve", headers=admin)
+    ).status_code == 422
+    assert (
+        await client.post(
+            f"{API}/admin/commissions/bulk-approve", json={"ids": [huge]}, headers=admin
+        )
+    ).status_code == 422

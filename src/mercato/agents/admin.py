@@ -14,6 +14,7 @@ from mercato.admin.pages import admin_render
 from mercato.agents import kyc as kyc_rules
 from mercato.agents import permissions as perms
 from mercato.agents import service, views, wallet
+from mercato.agents.api import IdPath
 from mercato.agents.pages import parse_amount
 from mercato.identity.deps import require_permission
 from mercato.kit.errors import DomainError, NotFound, ValidationFailed
@@ -73,13 +74,13 @@ async def _detail(request: Request, db: Db, agent_id: int, kyc=None) -> Response
 
 
 @router.get("/{agent_id:int}")
-async def agent_page(request: Request, agent_id: int, db: Db, _: Manager) -> Response:
+async def agent_page(request: Request, agent_id: IdPath, db: Db, _: Manager) -> Response:
     return await _detail(request, db, agent_id)
 
 
 @router.post("/{agent_id:int}/kyc")
 async def reveal_kyc(
-    request: Request, agent_id: int, db: Db, runtime: Runtime, actor: KycReader
+    request: Request, agent_id: IdPath, db: Db, runtime: Runtime, actor: KycReader
 ) -> Response:
     """The only unmasked view of KYC: a POST (never cached, never prefetched) that is
     audited before anything is shown."""
@@ -100,7 +101,7 @@ async def reveal_kyc(
 
 @router.post("/{agent_id:int}/{decision}")
 async def decide_agent(
-    request: Request, agent_id: int, decision: str, db: Db, runtime: Runtime, actor: Manager
+    request: Request, agent_id: IdPath, decision: str, db: Db, runtime: Runtime, actor: Manager
 ) -> Response:
     form = await request.form()
     link = runtime.path("agents/dashboard")
@@ -172,7 +173,7 @@ async def approve_commissions(
 
 @router.post("/commissions/{commission_id:int}/approve")
 async def approve_one_commission(
-    request: Request, commission_id: int, db: Db, runtime: Runtime, actor: CommissionManager
+    request: Request, commission_id: IdPath, db: Db, runtime: Runtime, actor: CommissionManager
 ) -> Response:
     return await _approve(request, db, runtime, actor, [commission_id])
 
@@ -285,7 +286,7 @@ async def withdrawals_page(request: Request, db: Db, _: WithdrawalManager) -> Re
 @router.post("/withdrawals/{withdrawal_id:int}/{decision}")
 async def decide_withdrawal(
     request: Request,
-    withdrawal_id: int,
+    withdrawal_id: IdPath,
     decision: str,
     db: Db,
     runtime: Runtime,

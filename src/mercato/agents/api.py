@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from mercato.agents import kyc as kyc_rules
@@ -22,6 +22,9 @@ from mercato.platform import audit
 from mercato.web.deps import Db, Runtime
 
 router = APIRouter(prefix="/agents", tags=["agents"])
+MAX_ID = 2**63 - 1
+MAX_AMOUNT = 10**15  # minor units; far above any sale, inside BIGINT
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _person(principal: ApiPrincipal) -> ApiPrincipal:
@@ -135,7 +138,7 @@ async def team(principal: Principal, db: Db) -> dict:
 
 
 @router.get("/team/{member_id:int}")
-async def team_member(member_id: int, principal: Principal, db: Db) -> dict:
+async def team_member(member_id: IdPath, principal: Principal, db: Db) -> dict:
     agent = await _own_agent(db, principal)
     member = await db.get(Agent, member_id)
     if member is None or member.id == agent.id or not member.path.startswith(agent.path):
@@ -175,7 +178,9 @@ async def get_wallet(principal: Principal, db: Db) -> dict:
 
 
 class WithdrawIn(BaseModel):
-    amount: int = Field(gt=0, description="Minor units of the agent's currency (paise).")
+    amount: int = Field(
+        gt=0, le=MAX_AMOUNT, description="Minor units of the agent's currency (paise)."
+    )
 
 
 @router.post("/withdraw", status_code=201)
@@ -202,7 +207,7 @@ async def withdrawals(principal: Principal, db: Db) -> dict:
 
 
 @router.get("/withdrawals/{withdrawal_id:int}")
-async def withdrawal(withdrawal_id: int, principal: Principal, db: Db) -> dict:
+async def withdrawal(withdrawal_id: IdPath, principal: Principal, db: Db) -> dict:
     agent = await _own_agent(db, principal)
     row = await db.get(Withdrawal, withdrawal_id)
     if row is None or row.agent_id != agent.id:
@@ -221,7 +226,7 @@ async def commissions(principal: Principal, db: Db, status: str | None = None) -
 
 
 @router.get("/commissions/{commission_id:int}")
-async def commission(commission_id: int, principal: Principal, db: Db) -> dict:
+async def commission(commission_id: IdPath, principal: Principal, db: Db) -> dict:
     agent = await _own_agent(db, principal)
     row = await db.get(Commission, commission_id)
     if row is None or row.agent_id != agent.id:
@@ -251,14 +256,14 @@ class ReasonIn(BaseModel):
 
 
 @router.patch("/admin/agents/{agent_id:int}/approve")
-async def admin_approve_agent(agent_id: int, principal: Manager, db: Db) -> dict:
+async def admin_approve_agent(agent_id: IdPath, principal: Manager, db: Db) -> dict:
     agent = await service.approve_agent(db, principal.user, agent_id)
     await _audit(db, principal, "agent.approve", "agent", agent.id, {"status": "approved"})
     return views.agent_view(agent)
 
 
 @router.patch("/admin/agents/{agent_id:int}/reject")
-async def admin_reject_agent(agent_id: int, body: ReasonIn, principal: Manager, db: Db) -> dict:
+async def admin_reject_agent(agent_id: IdPath, body: ReasonIn, principal: Manager, db: Db) -> dict:
     agent = await service.reject_agent(db, principal.user, agent_id, body.reason)
     await _audit(db, principal, "agent.reject", "agent", agent.id, {"reason": body.reason})
     return views.agent_view(agent)
@@ -269,7 +274,7 @@ async def admin_commissions(
     _: CommissionManager,
     db: Db,
     status: str | None = None,
-    agent_id: int | None = None,
+    agent_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     source_type: str | None = None,
 ) -> dict:
     rows = await service.list_commissions(
@@ -285,7 +290,7 @@ async def admin_commissions(
 
 @router.patch("/admin/commissions/{commission_id:int}/approve")
 async def admin_approve_commission(
-    commission_id: int, principal: CommissionManager, db: Db, runtime: Runtime
+    commission_id: IdPath, principal: CommissionManager, db: Db, runtime: Runtime
 ) -> dict:
     approved = await _approve(db, principal, runtime, [commission_id])
     if not approved:
@@ -297,8 +302,8 @@ async def admin_approve_commission(
 
 
 class PreviewIn(BaseModel):
-    agent_id: int
-    base_amount: int = Field(gt=0, description="Minor units of the sale")
+    agent_id: int = Field(ge=1, le=MAX_ID)
+    base_amount: int = Field(gt=0, le=MAX_AMOUNT, description="Minor units of the sale")
 
 
 @router.post("/admin/commissions/calculate")
@@ -313,7 +318,7 @@ async def admin_calculate(body: PreviewIn, _: CommissionManager, db: Db) -> dict
 
 
 class BulkIn(BaseModel):
-    ids: list[int] = Field(min_length=1, max_length=500)
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=500)
 
 
 @router.post("/admin/commissions/bulk-approve")
@@ -356,11 +361,11 @@ async def admin_settings(_: Manager, db: Db) -> dict:
 
 
 class SettingsIn(BaseModel):
-    rates_bps: list[int] = Field(
+    rates_bps: list[Annotated[int, Field(ge=0, le=10_000)]] = Field(
         min_length=1, max_length=service.MAX_LEVELS, description="Level 1 first; 1000 = 10 %"
     )
     note: str = Field("", max_length=300)
-    min_withdrawal: int | None = Field(None, gt=0, description="Minor units")
+    min_withdrawal: int | None = Field(None, gt=0, le=MAX_AMOUNT, description="Minor units")
 
 
 @router.post("/admin/commission-settings", status_code=201)
@@ -401,7 +406,7 @@ class DecisionIn(BaseModel):
 
 @router.patch("/admin/withdrawals/{withdrawal_id:int}")
 async def admin_decide_withdrawal(
-    withdrawal_id: int, body: DecisionIn, principal: WithdrawalManager, db: Db, runtime: Runtime
+    withdrawal_id: IdPath, body: DecisionIn, principal: WithdrawalManager, db: Db, runtime: Runtime
 ) -> dict:
     kwargs: dict[str, Any] = {
         "locale": runtime.config.locale,
