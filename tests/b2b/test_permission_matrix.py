@@ -149,6 +149,8 @@ def _probes() -> list[Probe]:
               "/admin/b2b/verifications"),
         Probe("place_orders", "api", "POST", f"{api}/cart/items", f"{api}/cart/items",
               owner="wholesale", body={"product_id": "{own_id}", "quantity": 10}),
+        Probe("place_orders", "page", "GET", "/wholesale/checkout", "/wholesale/checkout",
+              owner="wholesale"),
         Probe("inventory", "api", "GET", f"{api}/inventory/alerts", f"{api}/inventory/alerts",
               ("all", "own"), owner="profit"),
         Probe("view_wholesale_prices", "page", "GET", "/essences/{slug}", "/essences/{own}"),
