@@ -56,3 +56,33 @@ async def test_ten_simultaneous_withdrawals_against_a_balance_for_three(database
         summary = await wallet.summary(session, agent_id)
     assert pending == 180_000
     assert summary.balance == 190_000 and summary.available == 10_000
+
+
+async def _approve(database, ids: list[int]) -> int:  # noqa: F811
+    async with database.transaction(write=True) as session:
+        return len(await service.approve_commissions(session, None, ids))
+
+
+async def test_simultaneous_approvals_credit_each_commission_once(database):  # noqa: F811
+    # Given a three-level sale with three pending commissions
+    async with database.transaction() as session:
+        top = await make_agent(session, STORE)
+        middle = await make_agent(session, STORE, parent=top)
+        seller = await make_agent(session, STORE, parent=middle)
+        records = await service.record_sale_commissions(
+            session,
+            agent_id=seller.id,
+            source_type="policy",
+            source_id=2,
+            base_amount_minor=1_000_000,
+            label="Policy #2",
+        )
+        ids = [r.id for r in records]
+        agent_ids = [seller.id, middle.id, top.id]
+    # When five admins approve them at the same moment (a double-clicked bulk approval)
+    approved = await asyncio.gather(*(_approve(database, ids) for _ in range(5)))
+    # Then each commission was approved and credited exactly once
+    assert sum(approved) == 3
+    async with database.transaction() as session:
+        balances = [await wallet.balance(session, a) for a in agent_ids]
+    assert balances == [100_000, 50_000, 20_000]
