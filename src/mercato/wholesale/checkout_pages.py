@@ -52,10 +52,10 @@ async def _form_page(
     cart = await cart_service.find_cart(db, user_id=user.id)
     view = await cart_service.view(db, cart, runtime=runtime)
     if view.is_empty or view.problems:
-        response = RedirectResponse(runtime.path("cart"), status_code=303)
-        flash(request, response, view.problems[0] if view.problems else "Your cart is empty.",
+        back = RedirectResponse(runtime.path("cart"), status_code=303)
+        flash(request, back, view.problems[0] if view.problems else "Your cart is empty.",
               "warning")  # fmt: skip
-        return response
+        return back
     company = await access.buyer_company(db, user)
     address = business.company_address(company, user) if company else {}
     options = await pricing_service.shipping_options(db, "BD", view.subtotal)

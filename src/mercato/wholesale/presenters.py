@@ -58,7 +58,8 @@ def quantity_view(terms: Terms, quantity: int, name: str) -> dict[str, Any]:
 def terms_view(
     terms: Terms, *, name: str, quantity: int | None = None, format_price: Any = None
 ) -> TermsView:
-    rows = [{"from": lo, "to": hi, "unit_price": unit} for lo, hi, unit in pricing.tier_rows(terms)]
+    table = pricing.tier_rows(terms)
+    rows: list[dict[str, Any]] = [{"from": lo, "to": hi, "unit_price": u} for lo, hi, u in table]
     view = TermsView(
         moq=terms.moq,
         order_multiple=terms.order_multiple,
@@ -69,10 +70,10 @@ def terms_view(
     )
     if len(rows) > 1 and format_price is not None:
         # "100 units pay ৳135 each": a quantity inside the second row, priced by the rules.
-        second = rows[1]
-        sample = second["from"] * 2
-        if second["to"] is not None and sample > second["to"]:
-            sample = (second["from"] + second["to"]) // 2
+        low, high, _ = table[1]
+        sample = low * 2
+        if high is not None and sample > high:
+            sample = (low + high) // 2
         sample = pricing.valid_quantity_at_least(terms, sample)
         unit = pricing.unit_price_for(terms, sample)
         view.example = f"{RULE} For example, {sample:,} units pay {format_price(unit)} each."

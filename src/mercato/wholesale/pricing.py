@@ -199,12 +199,11 @@ def check_quantity(
     limit = MAX_WHOLESALE_LINE_QUANTITY if limit is None else limit
     step = max(terms.order_multiple, 1)
     if quantity > limit:
-        fix = (limit // step) * step
-        fix = fix if fix >= terms.moq else None
+        largest = (limit // step) * step
         return QuantityProblem(
             "too_many",
             f"At most {limit:,} units of {name} per order line; ask for a quote for more.",
-            fix,
+            largest if largest >= terms.moq else None,
         )
     if is_valid_quantity(terms, quantity):
         return None
