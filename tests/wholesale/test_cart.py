@@ -111,6 +111,8 @@ async def test_unverified_buyers_neither_add_nor_see_prices(
     view = await cart_service.view(wdb, cart, runtime=wholesale)
     assert view.prices_hidden and view.lines[0].price_hidden
     assert "Verify your business" in view.problems[0]
+    # and nothing computed from the view tells the price
+    assert (view.lines[0].unit_price, view.subtotal) == (0, 0)
 
 
 async def test_atelier_carts_are_untouched_by_the_wholesale_rules(db, runtime):
@@ -224,3 +226,28 @@ async def test_concurrent_wholesale_orders_never_oversell(database, app, wholesa
         inventory = await inventory_repo.get_inventory(session, product_id)
         assert (inventory.quantity, inventory.reserved, inventory.available) == (250, 200, 50)
         assert await session.scalar(select(func.count()).select_from(Order)) == 2
+
+
+async def test_a_rejected_buyers_cart_tells_no_price_through_the_api(
+    client, wdb, make_buyer, make_product
+):
+    from mercato.b2b import access
+    from tests.wholesale.conftest import token
+
+    buyer = await make_buyer("was-ok@example.com")
+    product = await make_product()
+    cart, _ = await cart_service.open_cart(wdb, user_id=buyer.id)
+    wdb.add(CartItem(cart_id=cart.id, product_id=product.id, quantity=100))
+    company = await access.buyer_company(wdb, buyer)
+    company.status, company.reason = "rejected", "Licence expired."
+    await wdb.flush()
+    headers = await token(client, "was-ok@example.com")
+    got = await client.get(f"{ROOT}/api/v1/cart", headers=headers)
+    assert got.status_code == 200
+    body = got.json()
+    assert body["subtotal"] == 0 and body["items"][0]["price_hidden"] is True
+    assert "13500" not in got.text and "14500" not in got.text
+    quote = await client.post(
+        f"{ROOT}/api/v1/checkout/quote", json={"country": "BD"}, headers=headers
+    )
+    assert "13500" not in quote.text and "14500" not in quote.text

@@ -160,6 +160,9 @@ async def adjust_cart_lines(db: AsyncSession, cart: Cart, lines: list[CartLine])
     user = await _user(db, cart.user_id)
     if not await can_see_prices(db, user):
         for line in lines:
+            # Zero, not just hidden: totals computed from the view (checkout quotes) then
+            # reveal nothing either.
+            line.price = 0
             line.price_hidden = True
             line.problem = line.problem or VERIFY_MESSAGE
         return
