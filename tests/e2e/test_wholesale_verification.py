@@ -48,7 +48,9 @@ def test_a_business_registers_is_asked_for_more_and_is_approved(page: Page, new_
     page.locator("main input[name=password]").fill(BUYER[1])
     page.locator("main button[type=submit]").click()
     page.goto(PRODUCT)
-    expect(page.locator(".product-summary .price")).to_contain_text("Wholesale price for verified businesses")
+    expect(page.locator(".product-summary .price")).to_contain_text(
+        "Wholesale price for verified businesses"
+    )
     expect(page.locator("main")).not_to_contain_text("145.00")
     page.get_by_role("link", name="Verify your business").first.click()
 

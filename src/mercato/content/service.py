@@ -23,9 +23,9 @@ from mercato.models.engagement import Testimonial
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # CommonMark without raw HTML; nh3 then keeps only these tags, whatever a writer pastes.
-_markdown = MarkdownIt(
-    "commonmark", {"html": False, "linkify": False, "typographer": True}
-).enable("table")
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable(
+    "table"
+)
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "hr", "br",
     "code", "pre", "table", "thead", "tbody", "tr", "th", "td",

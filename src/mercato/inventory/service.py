@@ -292,9 +292,7 @@ async def adjust(
     if delta > 0 and available_after - delta <= 0 < available_after:
         # Any increase that makes a sold-out product buyable again (a delivery, a recount,
         # a return), not only restocks: the waiting list cares about the units, not the why.
-        await emit(
-            db, RESTOCKED_EVENT, {"product_id": product_id, "available": available_after}
-        )
+        await emit(db, RESTOCKED_EVENT, {"product_id": product_id, "available": available_after})
     await db.flush()
     inventory = await repo.get_inventory(db, product_id)
     assert inventory is not None

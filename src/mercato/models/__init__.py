@@ -64,13 +64,6 @@ from mercato.models.orders import (
     Refund,
     WebhookEvent,
 )
-from mercato.models.procurement import (
-    ProductSupply,
-    PurchaseOrder,
-    PurchaseOrderLine,
-    PurchaseReceipt,
-)
-from mercato.models.profit import ProductProfitRate, ProfitEntry, ProfitSetting
 from mercato.models.platform import (
     AuditEntry,
     EmailMessage,
@@ -80,6 +73,13 @@ from mercato.models.platform import (
     StoredFile,
     StoreSetting,
 )
+from mercato.models.procurement import (
+    ProductSupply,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReceipt,
+)
+from mercato.models.profit import ProductProfitRate, ProfitEntry, ProfitSetting
 from mercato.models.wholesale import PriceTier, QuoteRequest, WholesaleOrder, WholesaleTerms
 
 __all__ = [
@@ -93,10 +93,10 @@ __all__ = [
     "Cart",
     "CartItem",
     "Category",
-    "Commission",
-    "CommissionSetting",
     "Claim",
     "ClaimDocument",
+    "Commission",
+    "CommissionSetting",
     "Company",
     "CompanyMember",
     "CurrencyRate",
@@ -116,10 +116,19 @@ __all__ = [
     "PolicyPayment",
     "PolicyPhoto",
     "PolicyPlan",
+    "PriceTier",
     "Product",
     "ProductAttributeValue",
     "ProductImage",
+    "ProductProfitRate",
     "ProductSeller",
+    "ProductSupply",
+    "ProfitEntry",
+    "ProfitSetting",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseReceipt",
+    "QuoteRequest",
     "RefreshToken",
     "Refund",
     "Review",
@@ -139,16 +148,14 @@ __all__ = [
     "Testimonial",
     "User",
     "UserRole",
-    "WalletEntry",
     "VerificationDocument",
     "VerificationEvent",
+    "WalletEntry",
     "WebSession",
     "WebhookEvent",
-    "WishlistItem",
-    "Withdrawal",
-    "PriceTier",
-    "QuoteRequest",
     "WholesaleOrder",
     "WholesaleTerms",
+    "WishlistItem",
+    "Withdrawal",
     "product_tags",
 ]
