@@ -322,7 +322,7 @@ def run(
             ),
         ]
         results = []
-        for name, url, headers, process, script in cases:
+        for name, url, headers, process, script in [] if args.checkout_only else cases:
             if wrk:
                 result = run_wrk(wrk, name, url, headers, args, script)
             elif script:
@@ -343,7 +343,8 @@ def run(
         )
         print(
             f"sandbox checkouts: {checkout.per_second:.1f}/s, p50 {checkout.p50_ms:.0f} ms, "
-            f"p99 {checkout.p99_ms:.0f} ms, failed {checkout.failed}",
+            f"p99 {checkout.p99_ms:.0f} ms, failed {checkout.failed}"
+            + (f" (first: {checkout.first_error})" if checkout.failed else ""),
             flush=True,
         )
         return results, len(home.content), checkout
@@ -436,6 +437,9 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--shoppers", type=int, default=32, help="concurrent checkouts")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--checkout-only", action="store_true", help="only the sandbox checkouts (debugging)"
+    )
     args = parser.parse_args()
     args.duration = max(1, min(args.duration, MAX_DURATION))
     args.threads = max(1, min(args.threads, args.connections))

@@ -9,6 +9,7 @@ at once, not with wrk.
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import statistics
 import time
@@ -38,6 +39,7 @@ class CheckoutResult:
     seconds: float
     p50_ms: float
     p99_ms: float
+    first_error: str = ""  # what went wrong first, so a failing run says why
 
     @property
     def per_second(self) -> float:
@@ -77,7 +79,7 @@ async def _one_checkout(client: httpx.AsyncClient, product: int, rate_id: int) -
     order = placed.json()
     card_page = await client.get(order["payment_url"])
     card_page.raise_for_status()
-    form = dict(_HIDDEN.findall(card_page.text))
+    form = {name: html.unescape(value) for name, value in _HIDDEN.findall(card_page.text)}
     # Production cookies are Secure; this plain-http loopback run hands the CSRF cookie back
     # itself, as a browser would over TLS.
     csrf = {"Cookie": f"mercato_csrf={client.cookies.get('mercato_csrf', '')}"}
@@ -115,6 +117,7 @@ async def checkouts(
         rate_id = options.json()["shipping_options"][0]["rate_id"]
     durations: list[float] = []
     failed = 0
+    errors: list[str] = []
     started = time.perf_counter()
     deadline = started + duration
 
@@ -127,14 +130,24 @@ async def checkouts(
                 try:
                     await _one_checkout(client, product, rate_id)
                     durations.append((time.perf_counter() - t0) * 1000)
-                except (httpx.HTTPError, TimeoutError, KeyError):
+                except (httpx.HTTPError, TimeoutError, KeyError) as exc:
                     failed += 1
+                    if isinstance(exc, httpx.HTTPStatusError):
+                        errors.append(
+                            f"{exc.response.status_code} {exc.request.method} {exc.request.url.path}: "
+                            + " ".join(re.findall(r"<p[^>]*>([^<]+)</p>", exc.response.text))[:300]
+                            + exc.response.text[:200]
+                        )
+                    else:
+                        errors.append(repr(exc))
 
     await asyncio.gather(*(shopper() for _ in range(shoppers)))
     elapsed = time.perf_counter() - started
     data = sorted(durations) or [0.0]
     p99 = data[min(len(data) - 1, round(0.99 * (len(data) - 1)))]
-    return CheckoutResult(len(durations), failed, elapsed, statistics.median(data), p99)
+    return CheckoutResult(
+        len(durations), failed, elapsed, statistics.median(data), p99, (errors or [""])[0]
+    )
 
 
 async def _raise_stock(url: str, product: int, units: int) -> None:
