@@ -133,11 +133,9 @@ async def checkouts(
                 except (httpx.HTTPError, TimeoutError, KeyError) as exc:
                     failed += 1
                     if isinstance(exc, httpx.HTTPStatusError):
-                        errors.append(
-                            f"{exc.response.status_code} {exc.request.method} {exc.request.url.path}: "
-                            + " ".join(re.findall(r"<p[^>]*>([^<]+)</p>", exc.response.text))[:300]
-                            + exc.response.text[:200]
-                        )
+                        answer = exc.response
+                        said = " ".join(re.findall(r"<p[^>]*>([^<]+)</p>", answer.text))
+                        errors.append(f"{answer.status_code} {exc.request.url.path}: {said[:300]}")
                     else:
                         errors.append(repr(exc))
 
