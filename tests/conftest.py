@@ -80,6 +80,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         base_url="http://testserver",
         # Tests share one app across rolled-back data; tests/web/test_page_cache.py turns it on.
         page_cache_seconds=0,
+        # Rolled-back tests never commit, so the storefront version would not move: keep
+        # catalogue-derived values uncached here (tests/catalog/test_listing.py turns it on).
+        facet_cache=False,
     )
 
 

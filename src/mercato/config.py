@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # Anonymous storefront pages kept in memory at most this long (0 = off); they are
     # dropped sooner whenever what they show changes (web/page_cache.py).
     page_cache_seconds: int = Field(300, ge=0)
+    # Catalogue-derived values (filter choices, humour counts) kept per process until the
+    # catalogue changes, for every visitor (catalog.service.derived).
+    facet_cache: bool = True
 
     @property
     def is_development(self) -> bool:

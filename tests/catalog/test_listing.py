@@ -77,7 +77,15 @@ async def skus(db, filters=None, **kwargs) -> list[str]:
     ],
 )
 async def test_filters(db, shop, filters, expected):
-    assert set(await skus(db, filters)) == expected
+    page = await catalog_service.list_products(db, filters)
+    assert {card.product.sku for card in page.items} == expected
+    # The total comes from a leaner COUNT (joins only where a filter needs them): same rows.
+    assert page.total == len(expected)
+
+
+async def test_search_total_matches_its_rows(db, shop):
+    page = await catalog_service.list_products(db, ProductFilters(q="lavender"))
+    assert page.total == len(page.items) == 1
 
 
 async def test_in_stock_counts_reserved_units_as_gone(db, shop):
@@ -182,3 +190,46 @@ async def test_query_count_does_not_grow_with_the_page(db, shop):
     large = await _queries_for_page(db, 30)
     # Then both take the same few queries: count, page (with category and stock), images
     assert small == large == 3
+
+
+class _Settings:
+    facet_cache = True
+
+
+class _Runtime:
+    """What the facet cache reads: the store's slug and settings, and its page cache."""
+
+    slug = "facet-test-store"
+    settings = _Settings()
+    db = None
+
+
+async def test_facets_are_kept_until_the_catalogue_changes(db, shop, monkeypatch):
+    from mercato.platform import storefront_version
+    from mercato.web.page_cache import PageCache
+
+    runtime = _Runtime()
+    runtime.page_cache = PageCache(runtime)
+
+    async def no_shared_version(_database):
+        return ""
+
+    monkeypatch.setattr(storefront_version, "read", no_shared_version)
+    calls = []
+    real = catalog_service.repo.scent_notes
+
+    async def counted(session):
+        calls.append(1)
+        return await real(session)
+
+    monkeypatch.setattr(catalog_service.repo, "scent_notes", counted)
+    first = await catalog_service.scent_notes(db, runtime)
+    again = await catalog_service.scent_notes(db, runtime)
+    assert first == again and "Citrus" in first and len(calls) == 1
+    storefront_version.bump_local(runtime.slug)  # what a committed catalogue write does
+    await catalog_service.scent_notes(db, runtime)
+    assert len(calls) == 2
+    runtime.settings = type("Off", (), {"facet_cache": False})()
+    await catalog_service.scent_notes(db, runtime)
+    await catalog_service.scent_notes(db, runtime)
+    assert len(calls) == 4  # switched off: computed every time

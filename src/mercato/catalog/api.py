@@ -217,8 +217,8 @@ async def get_product(slug: str, db: Db, runtime: Runtime) -> ProductOut:
 
 
 @router.get("/categories", response_model=list[CategoryOut], summary="The categories")
-async def list_categories(db: Db) -> list[CategoryOut]:
-    counts = await catalog_service.category_counts(db)
+async def list_categories(db: Db, runtime: Runtime) -> list[CategoryOut]:
+    counts = await catalog_service.category_counts(db, runtime)
     return [
         CategoryOut(
             slug=c.slug,

@@ -84,7 +84,7 @@ async def _listing(
         status = 422
     base = runtime.path(f"humours/{category.slug}" if category else CATALOGUE)
     categories = await catalog_service.categories(db)
-    notes = await catalog_service.scent_notes(db)
+    notes = await catalog_service.scent_notes(db, runtime)
     context = {
         "listing": listing,
         "query": query,

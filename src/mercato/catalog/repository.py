@@ -195,6 +195,22 @@ def product_list_query(db: AsyncSession, filters: ProductFilters, sort: ProductS
     return _filtered(db, stmt, filters).order_by(*_ORDER[sort])
 
 
+def product_count_query(db: AsyncSession, filters: ProductFilters) -> Select[Any]:
+    """The total for the same filters, joining category and stock only when a filter reads
+    them: on a large catalogue the count is then read from the live-products index."""
+    stmt = select(func.count(Product.id)).where(Product.deleted_at.is_(None))
+    if not filters.include_inactive:
+        stmt = stmt.where(Product.is_active)
+    found = search.matches(db, filters.q)
+    if found is not None:
+        stmt = stmt.join(found, found.c.product_id == Product.id)
+    if filters.category:
+        stmt = stmt.join(Category, Product.category_id == Category.id)
+    if filters.in_stock:
+        stmt = stmt.join(Inventory, Inventory.product_id == Product.id)
+    return _filtered(db, stmt, filters)
+
+
 def _filtered(db: AsyncSession, stmt: Select[Any], filters: ProductFilters) -> Select[Any]:
     if filters.category:
         stmt = stmt.where(Category.slug == filters.category)

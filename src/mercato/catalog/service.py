@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -191,7 +193,13 @@ async def list_products(
     ):
         raise ValidationFailed("The lowest price is above the highest.", field="min_price")
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
-    result = await paginate(db, repo.product_list_query(db, filters, sort), max(page, 1), per_page)
+    result = await paginate(
+        db,
+        repo.product_list_query(db, filters, sort),
+        max(page, 1),
+        per_page,
+        count=repo.product_count_query(db, filters),
+    )
     cards = await _cards(db, result.items)
     return Page(items=cards, total=result.total, page=result.page, per_page=per_page)
 
@@ -223,8 +231,17 @@ async def category_by_slug(db: AsyncSession, slug: str) -> Category:
     return category
 
 
-async def category_counts(db: AsyncSession) -> dict[int, int]:
-    return await repo.category_counts(db)
+async def category_counts(db: AsyncSession, runtime: Any = None) -> dict[int, int]:
+    return await _derived(runtime, "category_counts", lambda: repo.category_counts(db))
+
+
+async def _derived(runtime: Any, name: str, compute: Callable[[], Awaitable[Any]]) -> Any:
+    """``compute()``, kept by the store's page cache until the catalogue changes when the
+    store runs with ``facet_cache`` (on a large catalogue these scan every product)."""
+    cache = getattr(runtime, "page_cache", None) if runtime is not None else None
+    if cache is None or not runtime.settings.facet_cache:
+        return await compute()
+    return await cache.remember(name, compute)
 
 
 async def create_category(db: AsyncSession, data: CategoryIn) -> Category:
@@ -248,8 +265,8 @@ async def categories(db: AsyncSession) -> list[Category]:
     return await repo.categories(db)
 
 
-async def scent_notes(db: AsyncSession) -> list[str]:
-    return await repo.scent_notes(db)
+async def scent_notes(db: AsyncSession, runtime: Any = None) -> list[str]:
+    return await _derived(runtime, "scent_notes", lambda: repo.scent_notes(db))
 
 
 async def sitemap_entries(db: AsyncSession) -> list[tuple[str, object]]:

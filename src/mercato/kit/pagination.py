@@ -52,13 +52,21 @@ def page_number(raw: Any) -> int:
 
 
 async def paginate(
-    db: AsyncSession, stmt: Select[Any], page: int, per_page: int, *, clamp: bool = False
+    db: AsyncSession,
+    stmt: Select[Any],
+    page: int,
+    per_page: int,
+    *,
+    clamp: bool = False,
+    count: Select[Any] | None = None,
 ) -> Page[Any]:
     """Run ``stmt`` for one page plus one COUNT. ``clamp`` moves a page past the end to
-    the last page (lists people page through) instead of showing it empty."""
-    total = int(
-        await db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    )
+    the last page (lists people page through) instead of showing it empty. ``count`` is a
+    cheaper statement for the total when the caller has one (without the joins that only
+    load related rows for display)."""
+    if count is None:
+        count = select(func.count()).select_from(stmt.order_by(None).subquery())
+    total = int(await db.scalar(count) or 0)
     if clamp:
         page = min(page, max(1, -(-total // per_page)))
     rows = list(await db.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))

@@ -95,6 +95,9 @@ product_tags = Table(
 )
 
 
+_LIVE = "deleted_at IS NULL AND is_active"  # a product a shopper can see
+
+
 class Product(IdMixin, TimestampMixin, Base):
     __tablename__ = "products"
     __table_args__ = (
@@ -116,6 +119,23 @@ class Product(IdMixin, TimestampMixin, Base):
             "price",
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
+        ),
+        # The default storefront order (featured, newest, id) over live products: the first
+        # page is read in index order and stops at the page size (scanned backwards).
+        Index(
+            "ix_products_storefront_order",
+            "is_featured",
+            "created_at",
+            "id",
+            sqlite_where=text(_LIVE),
+            postgresql_where=text(_LIVE),
+        ),
+        # Live products per category (the humour counts).
+        Index(
+            "ix_products_live_category",
+            "category_id",
+            sqlite_where=text(_LIVE),
+            postgresql_where=text(_LIVE),
         ),
     )
 

@@ -34,7 +34,7 @@ async def _catalogue_context(db: Any, runtime: Any) -> dict[str, Any]:
         "featured": featured.items,
         "featured_images": card_images(runtime, featured.items),
         "categories": await catalog_service.categories(db),
-        "category_counts": await catalog_service.category_counts(db),
+        "category_counts": await catalog_service.category_counts(db, runtime),
         "roman": presenters.roman,
         "stock_state": presenters.stock_state,
     }

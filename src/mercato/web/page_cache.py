@@ -17,9 +17,10 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
@@ -67,6 +68,7 @@ class PageCache:
         self.checked_at = 0.0
         self.hits = 0
         self.misses = 0
+        self.derived: dict[str, tuple[tuple[int, str], Any]] = {}
 
     def version(self) -> tuple[int, str]:
         return (storefront_version.local_version(self.runtime.slug), self.db_version)
@@ -78,6 +80,19 @@ class PageCache:
             return
         self.checked_at = now
         self.db_version = await storefront_version.read(self.runtime.db)
+
+    async def remember(self, name: str, compute: Callable[[], Awaitable[Any]]) -> Any:
+        """A value derived from the catalogue (a filter's choices, the humour counts), kept
+        until the storefront version changes: the same freshness rule as the pages, also
+        for signed-in visitors, whose pages are never cached. Callers must not mutate it."""
+        await self.refresh_version()
+        version = self.version()
+        kept = self.derived.get(name)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        value = await compute()
+        self.derived[name] = (version, value)
+        return value
 
     def get(self, key: bytes) -> _Entry | None:
         entry = self.entries.get(key)
