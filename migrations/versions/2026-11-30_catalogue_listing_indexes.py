@@ -19,7 +19,10 @@ down_revision: str | None = "3f1c0a5e9b21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-LIVE = "deleted_at IS NULL AND is_active"
+# As each dialect renders the ORM's `deleted_at IS NULL AND is_active` (SQLite uses a
+# partial index only when the query's condition matches it).
+LIVE_SQLITE = "deleted_at IS NULL AND is_active = 1"
+LIVE_PG = "deleted_at IS NULL AND is_active"
 
 
 def upgrade() -> None:
@@ -27,15 +30,15 @@ def upgrade() -> None:
         "ix_products_storefront_order",
         "products",
         ["is_featured", "created_at", "id"],
-        sqlite_where=sa.text(LIVE),
-        postgresql_where=sa.text(LIVE),
+        sqlite_where=sa.text(LIVE_SQLITE),
+        postgresql_where=sa.text(LIVE_PG),
     )
     op.create_index(
         "ix_products_live_category",
         "products",
         ["category_id"],
-        sqlite_where=sa.text(LIVE),
-        postgresql_where=sa.text(LIVE),
+        sqlite_where=sa.text(LIVE_SQLITE),
+        postgresql_where=sa.text(LIVE_PG),
     )
 
 

@@ -33,6 +33,18 @@ class Page(Generic[T]):
     def has_next(self) -> bool:
         return self.page < self.pages
 
+    def window(self, around: int = 2) -> list[int | None]:
+        """Page numbers for a pager: the first, the last and ``around`` on each side of the
+        current page, ``None`` where pages are skipped; a long list stays a short pager."""
+        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
+        out: list[int | None] = []
+        for n in numbers:
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
     @property
     def first_index(self) -> int:
         return 0 if not self.total else (self.page - 1) * self.per_page + 1

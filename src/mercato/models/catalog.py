@@ -95,7 +95,10 @@ product_tags = Table(
 )
 
 
-_LIVE = "deleted_at IS NULL AND is_active"  # a product a shopper can see
+# A product a shopper can see, as each dialect renders `deleted_at IS NULL AND is_active`:
+# SQLite only uses a partial index whose condition matches the query's text.
+_LIVE_SQLITE = "deleted_at IS NULL AND is_active = 1"
+_LIVE_PG = "deleted_at IS NULL AND is_active"
 
 
 class Product(IdMixin, TimestampMixin, Base):
@@ -127,15 +130,15 @@ class Product(IdMixin, TimestampMixin, Base):
             "is_featured",
             "created_at",
             "id",
-            sqlite_where=text(_LIVE),
-            postgresql_where=text(_LIVE),
+            sqlite_where=text(_LIVE_SQLITE),
+            postgresql_where=text(_LIVE_PG),
         ),
         # Live products per category (the humour counts).
         Index(
             "ix_products_live_category",
             "category_id",
-            sqlite_where=text(_LIVE),
-            postgresql_where=text(_LIVE),
+            sqlite_where=text(_LIVE_SQLITE),
+            postgresql_where=text(_LIVE_PG),
         ),
     )
 
