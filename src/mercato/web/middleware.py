@@ -15,6 +15,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mercato.kit.security import new_token
+from mercato.web.csp import CSP, policy_for
 
 if TYPE_CHECKING:
     from mercato.platform.runtime import StoreRuntime
@@ -27,12 +28,6 @@ LATENCY = Histogram("mercato_http_request_seconds", "HTTP request latency", ["st
 
 CSRF_COOKIE = "mercato_csrf"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# No inline scripts or styles anywhere: every page works with these and nothing looser.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "font-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -176,6 +171,9 @@ class StoreMiddleware:
                     await send({"type": "http.response.body", "body": body})
                     return
                 headers = MutableHeaders(scope=message)
+                if "content-security-policy" not in headers:
+                    # The strict policy, widened only where this request's route asked.
+                    headers.raw.append((b"content-security-policy", policy_for(state).encode()))
                 for name, value in SECURITY_HEADERS:
                     if name.decode() not in headers:
                         headers.raw.append((name, value))
