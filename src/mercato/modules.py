@@ -4,6 +4,7 @@ from mercato.admin.module import admin_module
 from mercato.agents.module import agents_module
 from mercato.b2b.gate import b2b_gate_module
 from mercato.b2b.module import b2b_module
+from mercato.brands.module import brands_module
 from mercato.cart.module import cart_module
 from mercato.catalog.module import catalog_module
 from mercato.checkout.module import checkout_module
@@ -55,5 +56,6 @@ for _module in (
     b2b_module,
     profit_module,
     procurement_module,
+    brands_module,
 ):
     registry.register(_module)
