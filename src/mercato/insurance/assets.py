@@ -1,4 +1,5 @@
-"""The insurance pages' stylesheet, served from this package (no build step)."""
+"""The insurance pages' stylesheet and the Razorpay Checkout opener, served from this
+package (no build step)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from mercato.kit.errors import NotFound
 
 router = APIRouter()
 STATIC = Path(__file__).parent / "static"
-FILES = {"insurance.css": "text/css"}
+FILES = {"insurance.css": "text/css", "razorpay-checkout.js": "text/javascript"}
 
 
 @router.get("/insurance-assets/{name}", include_in_schema=False)

@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from mercato.insurance import admin, api, assets, jobs, pages, payments, seed
+from mercato.insurance import admin, api, assets, checkout, jobs, pages, payments, seed
 from mercato.platform.modules import Module, NavItem, Schedule
 
 insurance_module = Module(
     name="insurance",
     title="Cattle insurance",
-    pages=[pages.router, assets.router],
+    pages=[pages.router, checkout.router, assets.router],
     api=[api.router],
     admin=[admin.router],
     permissions={

@@ -197,7 +197,7 @@ async def policy_page(
             claims=await claims.claims_for_policy(db, policy.id),
             has_certificate=certificate.available(policy),
             can_pay=policy.status == PolicyStatus.PENDING and policy.customer_id == user.id,
-            providers=[p for p in gateways.offered(runtime) if p == gateways.SANDBOX],
+            providers=gateways.offered(runtime),
             can_claim=policy.status == PolicyStatus.APPROVED,
         ),
     )
@@ -234,6 +234,8 @@ async def pay(
         payment = await payments.start(db, runtime, user, policy, provider)
     except DomainError as exc:
         return redirect(request, f"account/policies/{policy.id}", exc.message, "error")
+    if payment.provider == gateways.RAZORPAY:
+        return redirect(request, f"insurance/razorpay/{payment.order_ref}")
     return redirect(request, f"insurance/sandbox/{payment.order_ref}")
 
 
