@@ -183,32 +183,36 @@ def product_list_query(db: AsyncSession, filters: ProductFilters, sort: ProductS
         .outerjoin(Category, Product.category_id == Category.id)
         .outerjoin(Inventory, Inventory.product_id == Product.id)
         .options(contains_eager(Product.category), contains_eager(Product.inventory))
-        .where(Product.deleted_at.is_(None))
     )
-    if not filters.include_inactive:
-        stmt = stmt.where(Product.is_active)
-    found = search.matches(db, filters.q)
-    if found is not None:
-        stmt = stmt.join(found, found.c.product_id == Product.id)
-        if sort == ProductSort.RELEVANCE:
-            return _filtered(db, stmt, filters).order_by(found.c.rank, Product.id)
+    stmt, found = _listed(db, stmt, filters)
+    if found is not None and sort == ProductSort.RELEVANCE:
+        return _filtered(db, stmt, filters).order_by(found.c.rank, Product.id)
     return _filtered(db, stmt, filters).order_by(*_ORDER[sort])
 
 
 def product_count_query(db: AsyncSession, filters: ProductFilters) -> Select[Any]:
     """The total for the same filters, joining category and stock only when a filter reads
     them: on a large catalogue the count is then read from the live-products index."""
-    stmt = select(func.count(Product.id)).where(Product.deleted_at.is_(None))
-    if not filters.include_inactive:
-        stmt = stmt.where(Product.is_active)
-    found = search.matches(db, filters.q)
-    if found is not None:
-        stmt = stmt.join(found, found.c.product_id == Product.id)
+    stmt, _ = _listed(db, select(func.count(Product.id)), filters)
     if filters.category:
         stmt = stmt.join(Category, Product.category_id == Category.id)
     if filters.in_stock:
         stmt = stmt.join(Inventory, Inventory.product_id == Product.id)
     return _filtered(db, stmt, filters)
+
+
+def _listed(
+    db: AsyncSession, stmt: Select[Any], filters: ProductFilters
+) -> tuple[Select[Any], Any]:
+    """What the list and its count share: not deleted, live unless asked, and the search
+    match joined in (returned too, for ordering by relevance)."""
+    stmt = stmt.where(Product.deleted_at.is_(None))
+    if not filters.include_inactive:
+        stmt = stmt.where(Product.is_active)
+    found = search.matches(db, filters.q)
+    if found is not None:
+        stmt = stmt.join(found, found.c.product_id == Product.id)
+    return stmt, found
 
 
 def _filtered(db: AsyncSession, stmt: Select[Any], filters: ProductFilters) -> Select[Any]:

@@ -238,7 +238,7 @@ async def category_counts(db: AsyncSession, runtime: Any = None) -> dict[int, in
 async def _derived(runtime: Any, name: str, compute: Callable[[], Awaitable[Any]]) -> Any:
     """``compute()``, kept by the store's page cache until the catalogue changes when the
     store runs with ``facet_cache`` (on a large catalogue these scan every product)."""
-    cache = getattr(runtime, "page_cache", None) if runtime is not None else None
+    cache = getattr(runtime, "page_cache", None)
     if cache is None or not runtime.settings.facet_cache:
         return await compute()
     return await cache.remember(name, compute)

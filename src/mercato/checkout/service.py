@@ -435,7 +435,8 @@ async def place_order(
 
 
 def return_paths(order: Order, access_key: str | None) -> tuple[str, str]:
-    """Where the payment provider sends the shopper back (orders pages, helper H2's)."""
+    """Where the payment provider sends the shopper back: (after paying, after cancelling),
+    both the order page, with the guest key for guest orders."""
     page = f"orders/{order.number}" + (f"?key={access_key}" if access_key else "")
     # `paid=1` makes the order page wait for the provider's webhook and reload itself.
     return page + ("&" if "?" in page else "?") + "paid=1", page

@@ -61,10 +61,3 @@ def order_path(runtime: StoreRuntime, order: Order, *, absolute: bool = False) -
     if key:
         relative += f"?key={key}"
     return runtime.absolute_url(relative) if absolute else runtime.path(relative)
-
-
-def payment_return_path(runtime: StoreRuntime, order: Order) -> str:
-    """Where a provider sends the shopper back after paying: the order page, which shows
-    "waiting for confirmation" until the provider's webhook has marked the order paid."""
-    path = order_path(runtime, order)
-    return path + ("&" if "?" in path else "?") + "paid=1"
