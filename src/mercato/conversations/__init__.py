@@ -1,0 +1,1 @@
+"""Conversations: one thread per buyer and brand, with live delivery and read receipts."""

@@ -1,0 +1,24 @@
+"""The conversation pages' stylesheet and script, served from this package (no build step, no
+inline script: CSP)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from mercato.kit.errors import NotFound
+
+router = APIRouter()
+STATIC = Path(__file__).parent / "static"
+FILES = {"chat.css": "text/css", "chat.js": "text/javascript"}
+
+
+@router.get("/chat-assets/{name}", include_in_schema=False)
+async def asset(name: str) -> FileResponse:
+    if name not in FILES:
+        raise NotFound("No such file.")
+    return FileResponse(
+        STATIC / name, media_type=FILES[name], headers={"cache-control": "public, max-age=3600"}
+    )

@@ -1,0 +1,1 @@
+"""Inquiries: buyers ask sellers (brands) about products, brands quote, buyers decide."""
