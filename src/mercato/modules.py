@@ -9,8 +9,10 @@ from mercato.cart.module import cart_module
 from mercato.catalog.module import catalog_module
 from mercato.checkout.module import checkout_module
 from mercato.content.module import content_module
+from mercato.conversations.module import conversations_module
 from mercato.customers.module import customers_module
 from mercato.identity.module import identity_module
+from mercato.inquiries.module import inquiries_module
 from mercato.insurance.module import insurance_module
 from mercato.inventory.module import inventory_module
 from mercato.newsletter.module import newsletter_module
@@ -57,5 +59,7 @@ for _module in (
     profit_module,
     procurement_module,
     brands_module,
+    inquiries_module,
+    conversations_module,
 ):
     registry.register(_module)

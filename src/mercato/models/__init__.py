@@ -40,6 +40,12 @@ from mercato.models.commerce import (
     TaxRule,
 )
 from mercato.models.content import AlchemyStep, Page
+from mercato.models.conversations import (
+    Conversation,
+    ConversationMessage,
+    MessageReport,
+    MessagingBlock,
+)
 from mercato.models.engagement import (
     NewsletterSubscriber,
     Review,
@@ -58,6 +64,7 @@ from mercato.models.identity import (
     UserRole,
     WebSession,
 )
+from mercato.models.inquiries import Inquiry, InquiryEvent, InquiryLine, InquiryListItem
 from mercato.models.insurance import (
     Claim,
     ClaimDocument,
@@ -115,11 +122,19 @@ __all__ = [
     "CommissionSetting",
     "Company",
     "CompanyMember",
+    "Conversation",
+    "ConversationMessage",
     "CurrencyRate",
     "EmailMessage",
     "EmailToken",
+    "Inquiry",
+    "InquiryEvent",
+    "InquiryLine",
+    "InquiryListItem",
     "Inventory",
     "LookbookImage",
+    "MessageReport",
+    "MessagingBlock",
     "NewsletterSubscriber",
     "Notification",
     "OAuthAccount",
