@@ -1,0 +1,113 @@
+"""Admin pages for bookings (filter by status, confirm, start, complete, cancel) and the
+technicians (skills, weekly hours, days off). Every change writes an audit row."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import Response
+
+from mercato.admin.pages import admin_render
+from mercato.bookings import service, slots
+from mercato.bookings.jobs import calendar_of
+from mercato.identity.deps import require_permission
+from mercato.kit.errors import DomainError
+from mercato.models import User
+from mercato.models.bookings import BOOKING_STATUSES
+from mercato.platform import audit
+from mercato.web.deps import Db, Runtime
+from mercato.web.flash import redirect
+
+router = APIRouter()
+Manager = Annotated[User, Depends(require_permission("bookings.manage"))]
+Number = Annotated[str, Path(max_length=20)]
+ACTION_LABELS = {
+    "confirmed": "Xác nhận",
+    "in_progress": "Bắt đầu",
+    "completed": "Hoàn thành",
+    "cancelled": "Huỷ",
+}
+
+
+@router.get("/bookings")
+async def bookings_page(request: Request, db: Db, runtime: Runtime, _: Manager) -> Response:
+    status = request.query_params.get("status", "")
+    status = status if status in BOOKING_STATUSES else ""
+    rows = await service.list_all(db, status=status)
+    cal = calendar_of(runtime)
+    return admin_render(
+        request,
+        "admin/bookings.html",
+        {
+            "rows": rows,
+            "status": status,
+            "statuses": BOOKING_STATUSES,
+            "labels": service.STATUS_LABELS,
+            "actions": ACTION_LABELS,
+            "next_of": {b.id: service.allowed_next(b, "staff", cal.now) for b, _, _ in rows},
+        },
+        section="bookings",
+    )
+
+
+@router.post("/bookings/{number}/status")
+async def booking_status(
+    request: Request, number: Number, db: Db, runtime: Runtime, user: Manager
+) -> Response:
+    booking = await service.get_by_number(db, number)
+    form = await request.form()
+    before = {"status": booking.status}
+    back = "admin/bookings" + (
+        f"?status={form.get('back')}" if form.get("back") in BOOKING_STATUSES else ""
+    )
+    try:
+        await service.change_status(
+            db,
+            booking,
+            str(form.get("status") or ""),
+            role="staff",
+            cal=calendar_of(runtime),
+            reason=str(form.get("reason") or ""),
+            link=runtime.path(f"bookings/{booking.number}"),
+        )
+    except DomainError as exc:
+        return redirect(request, back, exc.message, "error")
+    await audit.record(
+        db,
+        actor=user,
+        action="booking.status",
+        entity_type="booking",
+        entity_id=booking.number,
+        before=before,
+        after={"status": booking.status},
+        request=request,
+    )
+    return redirect(request, back, f"{booking.number}: {service.STATUS_LABELS[booking.status]}.")
+
+
+@router.get("/technicians")
+async def technicians_page(request: Request, db: Db, _: Manager) -> Response:
+    technicians = await service.list_technicians(db, active_only=False)
+    services = {s.id: s for s in await service.list_service_types(db, active_only=False)}
+    return admin_render(
+        request,
+        "admin/technicians.html",
+        {
+            "technicians": technicians,
+            "skills": await service.skills_by_technician(db),
+            "hours": await service.hours_by_technician(db),
+            "services": services,
+            "weekdays": [
+                "Thứ Hai",
+                "Thứ Ba",
+                "Thứ Tư",
+                "Thứ Năm",
+                "Thứ Sáu",
+                "Thứ Bảy",
+                "Chủ Nhật",
+            ],
+            "fmt": slots.format_minutes,
+        },
+        section="technicians",
+    )

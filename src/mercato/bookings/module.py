@@ -1,0 +1,40 @@
+"""The bookings module: service types, technicians with skills, hours and days off, the
+districts served with travel fees, bookings without double booking, and reminders.
+
+Store-independent: a store switches it on with ``modules = [..., "bookings"]``; its seed
+folder may hold services.yaml, technicians.yaml and bookings.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mercato.bookings import admin, api, assets, jobs, pages, seed
+from mercato.platform.modules import Module, NavItem, Schedule
+
+bookings_module = Module(
+    name="bookings",
+    title="Services and bookings",
+    requires=("notifications",),
+    pages=[pages.router, assets.router],
+    api=[api.router],
+    admin=[admin.router],
+    permissions={
+        "bookings.manage": "See and change every booking; see technicians",
+        "bookings.work": "See and progress one's own assigned bookings (technicians)",
+    },
+    default_roles={
+        "technician": ["bookings.work"],
+        "staff": ["bookings.manage"],
+        "admin": ["*"],
+    },
+    admin_nav=[
+        NavItem("Lịch hẹn", "bookings", "bookings.manage", order=40),
+        NavItem("Kỹ thuật viên", "technicians", "bookings.manage", order=41),
+    ],
+    jobs={"reminders": jobs.booking_reminders},
+    # Hourly: a booking confirmed during the day before still gets its reminder, and the
+    # conditional update makes each booking's reminder go once.
+    schedules=[Schedule("bookings.reminders", "0 * * * *", jobs.booking_reminders)],
+    template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed.seed_bookings,
+)
