@@ -1,0 +1,1 @@
+"""Audio Tài Lộc: the audio-equipment shop's glue over the commerce core."""

@@ -1,0 +1,21 @@
+"""The audio module: Audio Tài Lộc's catalogue glue (specifications, many categories per
+product, Vietnamese search with facets, drawn demo pictures)."""
+
+from pathlib import Path
+
+from mercato.audio import api, jobs, pages
+from mercato.audio.seed import seed_audio
+from mercato.platform.modules import Module, Schedule
+
+audio_module = Module(
+    name="audio",
+    title="Audio shop",
+    requires=("catalog", "inventory"),
+    pages=[pages.router],
+    api=[api.router],
+    product_page=pages.product_page,
+    jobs={"reindex_search": jobs.reindex_search},
+    schedules=[Schedule("audio.reindex_search", "* * * * *", jobs.reindex_search)],
+    template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed_audio,
+)
