@@ -2,6 +2,7 @@
 
 from mercato.admin.module import admin_module
 from mercato.agents.module import agents_module
+from mercato.audio.module import audio_module
 from mercato.b2b.gate import b2b_gate_module
 from mercato.b2b.module import b2b_module
 from mercato.brands.module import brands_module
@@ -61,5 +62,6 @@ for _module in (
     brands_module,
     inquiries_module,
     conversations_module,
+    audio_module,
 ):
     registry.register(_module)

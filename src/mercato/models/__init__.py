@@ -1,6 +1,7 @@
 """All tables, imported in one place so Alembic sees the whole metadata."""
 
 from mercato.models.agents import Agent, Commission, CommissionSetting, WalletEntry, Withdrawal
+from mercato.models.audio import SearchDocument, product_categories
 from mercato.models.b2b import (
     Company,
     CompanyMember,
@@ -98,6 +99,8 @@ from mercato.models.procurement import (
     PurchaseReceipt,
 )
 from mercato.models.profit import ProductProfitRate, ProfitEntry, ProfitSetting
+from mercato.models.promotions import Promotion, Voucher, VoucherCustomerUsage, VoucherRedemption
+from mercato.models.recommendations import ProductRecommendation
 from mercato.models.wholesale import PriceTier, QuoteRequest, WholesaleOrder, WholesaleTerms
 
 __all__ = [
@@ -154,11 +157,13 @@ __all__ = [
     "ProductAttributeValue",
     "ProductImage",
     "ProductProfitRate",
+    "ProductRecommendation",
     "ProductSeller",
     "ProductSize",
     "ProductSupply",
     "ProfitEntry",
     "ProfitSetting",
+    "Promotion",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseReceipt",
@@ -169,6 +174,7 @@ __all__ = [
     "ReviewVote",
     "Role",
     "ScheduledRun",
+    "SearchDocument",
     "Seller",
     "ShippingRate",
     "ShippingZone",
@@ -184,6 +190,9 @@ __all__ = [
     "UserRole",
     "VerificationDocument",
     "VerificationEvent",
+    "Voucher",
+    "VoucherCustomerUsage",
+    "VoucherRedemption",
     "WalletEntry",
     "WebSession",
     "WebhookEvent",
@@ -192,5 +201,6 @@ __all__ = [
     "WishlistItem",
     "Withdrawal",
     "brand_categories",
+    "product_categories",
     "product_tags",
 ]
