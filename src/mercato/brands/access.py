@@ -23,9 +23,13 @@ PERMISSIONS = {
     BOUTIQUES_REVIEW: "Approve or reject boutique buyers",
 }
 
+# "brand" and "buyer" hold no permission strings: what a brand user may touch is decided by
+# membership (brand_members), and what a buyer may do by the boutique's approval.
 DEFAULT_ROLES: dict[str, list[str]] = {
     "admin": ["*"],
     "staff": [BOUTIQUES_REVIEW],
+    "brand": [],
+    "buyer": [],
 }
 
 

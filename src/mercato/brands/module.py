@@ -5,6 +5,7 @@ buyer."""
 from pathlib import Path
 
 from mercato.brands import access
+from mercato.brands.seed import seed_brands
 from mercato.platform.modules import Module
 
 brands_module = Module(
@@ -14,4 +15,5 @@ brands_module = Module(
     permissions=access.PERMISSIONS,
     default_roles=access.DEFAULT_ROLES,
     template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed_brands,
 )
