@@ -11,6 +11,16 @@ from mercato.models.b2b import (
     VerificationEvent,
 )
 from mercato.models.base import Base
+from mercato.models.bookings import (
+    Booking,
+    BookingSlotClaim,
+    ServiceDistrict,
+    ServiceType,
+    Technician,
+    TechnicianDayOff,
+    TechnicianHours,
+    TechnicianSkill,
+)
 from mercato.models.brands import (
     Boutique,
     Brand,
@@ -101,6 +111,8 @@ from mercato.models.procurement import (
 from mercato.models.profit import ProductProfitRate, ProfitEntry, ProfitSetting
 from mercato.models.promotions import Promotion, Voucher, VoucherCustomerUsage, VoucherRedemption
 from mercato.models.recommendations import ProductRecommendation
+from mercato.models.support import SupportMessage, SupportTicket
+from mercato.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from mercato.models.wholesale import PriceTier, QuoteRequest, WholesaleOrder, WholesaleTerms
 
 __all__ = [
@@ -111,6 +123,8 @@ __all__ = [
     "AttributeDefinition",
     "AuditEntry",
     "Base",
+    "Booking",
+    "BookingSlotClaim",
     "Boutique",
     "Brand",
     "BrandCollection",
@@ -176,6 +190,8 @@ __all__ = [
     "ScheduledRun",
     "SearchDocument",
     "Seller",
+    "ServiceDistrict",
+    "ServiceType",
     "ShippingRate",
     "ShippingZone",
     "StockAlert",
@@ -183,8 +199,14 @@ __all__ = [
     "StockReservation",
     "StoreSetting",
     "StoredFile",
+    "SupportMessage",
+    "SupportTicket",
     "Tag",
     "TaxRule",
+    "Technician",
+    "TechnicianDayOff",
+    "TechnicianHours",
+    "TechnicianSkill",
     "Testimonial",
     "User",
     "UserRole",
@@ -195,7 +217,10 @@ __all__ = [
     "VoucherRedemption",
     "WalletEntry",
     "WebSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "WebhookEvent",
+    "WebhookSubscription",
     "WholesaleOrder",
     "WholesaleTerms",
     "WishlistItem",
