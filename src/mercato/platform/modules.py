@@ -61,6 +61,9 @@ class Module:
     # Extra template variables for the storefront product page: fn(db, request, product) ->
     # dict, awaited by the catalogue's product handler (wishlist state, reviews, alerts...).
     product_page: Callable[[Any, Any, Any], Awaitable[dict[str, Any]]] | None = None
+    # Extra template variables for the store home page: fn(db, request) -> dict, awaited by
+    # the site module (a store theme's site/home.html decides how to draw them).
+    home_page: Callable[[Any, Any], Awaitable[dict[str, Any]]] | None = None
     # Runs when a browser session starts (sign-in, sign-up): fn(request, db, user) -> list of
     # messages for the shopper; the cart module merges the guest cart here.
     on_signin: Callable[[Any, Any, Any], Awaitable[list[str]]] | None = None

@@ -57,6 +57,9 @@ async def home(request: Request, db: Db) -> Response:
         context.update(await _catalogue_context(db, runtime))
     if "content" in runtime.modules:
         context.update(await _content_context(db))
+    for module in runtime.modules.modules:
+        if module.home_page is not None:
+            context.update(await module.home_page(db, request))
     return revalidated(request, render(request, "site/home.html", context))
 
 
