@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mercato.kit.i18n import N_
+
 
 class DomainError(Exception):
     status_code = 400
@@ -32,6 +34,6 @@ class Conflict(DomainError):
 class RateLimited(DomainError):
     status_code = 429
 
-    def __init__(self, retry_after: int, message: str = "Too many attempts; try again later."):
+    def __init__(self, retry_after: int, message: str = N_("Too many attempts; try again later.")):
         super().__init__(message)
         self.retry_after = max(1, retry_after)

@@ -36,6 +36,7 @@ OPT_IN_HEADER = "x-mercato-cache"
 # Cookies that make a page personal: signed in, a cart, a one-time message.
 PERSONAL_COOKIES = ("mercato_session=", "mercato_cart=", "mercato_flash=")
 CURRENCY_COOKIE = "mercato_currency"
+LANGUAGE_COOKIE = "mercato_lang"  # web/i18n.py: the shopper's language choice
 TOKEN_MARKER = b"\x00mercato-csrf\x00"
 MAX_BODY = 512 * 1024
 MAX_ENTRIES = 2000  # random query strings cannot grow memory without bound
@@ -115,7 +116,7 @@ def _cache_key(scope: Scope) -> bytes | None:
     """None when the request must not be served from or stored in the cache."""
     if scope["method"] not in ("GET", "HEAD"):
         return None
-    currency = b""
+    currency = language = b""
     for name, value in scope["headers"]:
         if name == b"authorization":
             return None
@@ -123,7 +124,7 @@ def _cache_key(scope: Scope) -> bytes | None:
             text = value.decode("latin-1")
             if any(c in text for c in PERSONAL_COOKIES):
                 return None
-            if CURRENCY_COOKIE in text:
+            if CURRENCY_COOKIE in text or LANGUAGE_COOKIE in text:
                 jar: SimpleCookie = SimpleCookie()
                 try:
                     jar.load(text)
@@ -131,7 +132,9 @@ def _cache_key(scope: Scope) -> bytes | None:
                     return None
                 if CURRENCY_COOKIE in jar:
                     currency = jar[CURRENCY_COOKIE].value.encode("latin-1")[:8]
-    return b"%s?%s#%s" % (scope["path"].encode(), scope["query_string"], currency)
+                if LANGUAGE_COOKIE in jar:
+                    language = jar[LANGUAGE_COOKIE].value.encode("latin-1")[:8]
+    return b"%s?%s#%s#%s" % (scope["path"].encode(), scope["query_string"], currency, language)
 
 
 class PageCacheMiddleware:

@@ -13,10 +13,12 @@ from starlette.staticfiles import StaticFiles
 from mercato.identity.deps import SignInRequired, load_web_user, require_staff
 from mercato.identity.pages import sign_in_required_handler
 from mercato.kit.errors import DomainError, RateLimited
+from mercato.kit.i18n import N_, translate
 from mercato.platform.runtime import StoreRuntime
 from mercato.web import theme
 from mercato.web.csrf import csrf_protect
 from mercato.web.docs import mount_docs
+from mercato.web.i18n import LanguageMiddleware
 from mercato.web.middleware import StoreMiddleware
 from mercato.web.page_cache import PageCacheMiddleware
 from mercato.web.templating import render
@@ -64,7 +66,10 @@ def build_store_app(runtime: StoreRuntime) -> FastAPI:
     _install_error_handlers(app)
     # Pages answer "sign in first" with a redirect to the sign-in form (identity owns it).
     app.add_exception_handler(SignInRequired, sign_in_required_handler)  # type: ignore[arg-type]
-    # Added first, so it runs inside StoreMiddleware (which knows the CSRF seed).
+    # Innermost: the language is known to handlers and error pages, and a page kept by the
+    # cache carries the Content-Language it was rendered with.
+    app.add_middleware(LanguageMiddleware, runtime=runtime)
+    # Added before StoreMiddleware, so it runs inside it (which knows the CSRF seed).
     app.add_middleware(PageCacheMiddleware, runtime=runtime)
     app.add_middleware(StoreMiddleware, runtime=runtime)
     return app
@@ -81,6 +86,14 @@ def error_response(
     request: Request, status: int, message: str, errors: list | None = None
 ) -> Response:
     headers = {}
+    # Messages composed in English by services are shown in the request's language when the
+    # catalogue knows them (a translated or unknown message comes back unchanged).
+    message = translate(message)
+    if errors:
+        errors = [
+            {**e, "message": translate(str(e.get("message", "")))} if isinstance(e, dict) else e
+            for e in errors
+        ]
     if wants_json(request):
         body: dict = {"detail": message}
         if errors is not None:
@@ -127,15 +140,18 @@ def _install_error_handlers(app: FastAPI) -> None:
             }
             for e in exc.errors()
         ]
-        return error_response(request, 422, "Some fields need attention.", errors)
+        return error_response(request, 422, N_("Some fields need attention."), errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        messages = {404: "We could not find that page.", 405: "That action is not allowed here."}
+        messages = {
+            404: N_("We could not find that page."),
+            405: N_("That action is not allowed here."),
+        }
         message = (
             exc.detail
             if isinstance(exc.detail, str) and exc.status_code != 404
-            else (messages.get(exc.status_code, "Something went wrong."))
+            else (messages.get(exc.status_code, N_("Something went wrong.")))
         )
         response = error_response(request, exc.status_code, message)
         for key, value in (exc.headers or {}).items():
@@ -149,5 +165,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         # not touch them (it would raise DetachedInstanceError), so it renders signed out.
         request.state.user = None
         return error_response(
-            request, 500, "Something went wrong on our side. It has been logged; please try again."
+            request,
+            500,
+            N_("Something went wrong on our side. It has been logged; please try again."),
         )

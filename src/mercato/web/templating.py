@@ -10,7 +10,9 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from mercato.kit.i18n import current_locale
 from mercato.kit.money import babel_locale, format_money
+from mercato.web import i18n
 from mercato.web.flash import FLASH_COOKIE, pop_flash
 
 if TYPE_CHECKING:
@@ -34,16 +36,20 @@ def build_environment(runtime: StoreRuntime) -> Environment:
         lstrip_blocks=True,
         auto_reload=runtime.settings.is_development,
     )
-    # Message catalogues arrive with the stores that need them; until then, source text.
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # Gettext reads the request's language (web/i18n.py); English is the source text.
+    i18n.install(env, runtime.config)
     locale = runtime.config.locale
     tz = runtime.config.timezone
     env.globals.update(store=runtime.config, runtime=runtime, path=runtime.path)
+    # Numbers and dates follow the language being rendered ("12.500.000 ₫" in Vietnamese,
+    # "₫12,500,000" in English); the time zone is always the store's.
     env.filters["money"] = lambda amount, currency=None: format_money(
-        int(amount), currency or runtime.config.currency, locale
+        int(amount), currency or runtime.config.currency, current_locale(locale)
     )
     env.filters["datetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt, tzinfo=tz, locale=babel_locale(locale)) if value else ""
+        format_datetime(value, fmt, tzinfo=tz, locale=babel_locale(current_locale(locale)))
+        if value
+        else ""
     )
     return env
 
@@ -70,6 +76,8 @@ def render(
     ctx["csrf_token"] = getattr(request.state, "csrf_token", "")
     ctx["admin_nav"] = runtime.modules.admin_nav()
     ctx["flash"] = pop_flash(request)
+    if len(i18n.store_languages(runtime.config)) > 1:
+        ctx["language_links"] = i18n.switch_links(request)
     # Variables every page needs from async work done earlier (Module.page_dependencies).
     ctx.update(getattr(request.state, "template_context", {}))
     ctx.update(context or {})
