@@ -9,6 +9,8 @@ from mercato.payments.providers.base import PaymentProvider
 from mercato.payments.providers.offline import OFFLINE
 from mercato.payments.providers.sandbox import SandboxProvider
 from mercato.payments.providers.stripe_checkout import StripeProvider
+from mercato.payments.vnpay import PROVIDER as VNPAY
+from mercato.payments.vnpay import configured as vnpay_configured
 
 if TYPE_CHECKING:
     from mercato.platform.runtime import StoreRuntime
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
 PROVIDERS: dict[str, PaymentProvider] = {
     "sandbox": SandboxProvider(),
     "stripe": StripeProvider(),
+    "vnpay": VNPAY,  # Vietnam: signed redirect and IPN (mercato.payments.vnpay)
     **OFFLINE,  # bank transfer, cash on delivery, net terms: recorded by staff
 }
 
@@ -23,6 +26,8 @@ PROVIDERS: dict[str, PaymentProvider] = {
 def is_configured(runtime: StoreRuntime, name: str) -> bool:
     if name == "stripe":
         return bool(runtime.settings.stripe_secret_key.get_secret_value())
+    if name == "vnpay":
+        return vnpay_configured()
     return name in PROVIDERS
 
 
