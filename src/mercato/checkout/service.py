@@ -11,7 +11,8 @@ Import as ``from mercato.checkout import service as checkout_service``.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -157,6 +158,60 @@ def check_delivery_date(
     return chosen
 
 
+# ---------------------------------------------------------------- order discounts
+
+
+@dataclass(frozen=True)
+class OrderAdjustment:
+    """What a module takes off an order, in store currency minor units: ``discount`` off the
+    goods (the totals split it over the lines) and/or the delivery charge waived."""
+
+    discount: int = 0
+    shipping_waived: bool = False
+    label: str = ""  # shown to the shopper ("Voucher LOA10")
+    data: dict[str, Any] = field(default_factory=dict)  # the module's own, for ``commit``
+
+
+@dataclass(frozen=True)
+class OrderDiscounts:
+    """A module's order-level discount (``Module.order_discounts``), so a promotions module
+    prices an order without the core knowing vouchers (docs/decisions.md).
+
+    ``compute(db, runtime, cart_view, shipping)`` runs on every quote and may read the cart's
+    checkout state (the voucher typed); it returns None or an OrderAdjustment and must not
+    write. ``commit(db, runtime, order, adjustment, user_id, email)`` runs inside
+    ``place_order``'s transaction once the order row exists; it makes the discount final
+    (a usage limit consumed by a conditional UPDATE) or raises a DomainError, which rolls
+    the whole order back.
+    """
+
+    compute: Callable[
+        [AsyncSession, StoreRuntime, CartView, int], Awaitable[OrderAdjustment | None]
+    ]
+    commit: (
+        Callable[
+            [AsyncSession, StoreRuntime, Order, OrderAdjustment, int | None, str], Awaitable[None]
+        ]
+        | None
+    ) = None
+
+
+def _discount_rules(runtime: StoreRuntime) -> list[OrderDiscounts]:
+    found = [getattr(m, "order_discounts", None) for m in runtime.modules.modules]
+    return [rules for rules in found if isinstance(rules, OrderDiscounts)]
+
+
+async def order_adjustments(
+    db: AsyncSession, runtime: StoreRuntime, cart: CartView, shipping: int
+) -> list[tuple[OrderDiscounts, OrderAdjustment]]:
+    found = []
+    for rules in _discount_rules(runtime):
+        adjustment = await rules.compute(db, runtime, cart, shipping)
+        if adjustment is not None:
+            found.append((rules, adjustment))
+    return found
+
+
 # ---------------------------------------------------------------- quotes
 
 
@@ -168,6 +223,7 @@ class Quote:
     options: list[ShippingOption]
     tax_name: str
     notice: str = ""
+    adjustments: list[tuple[OrderDiscounts, OrderAdjustment]] = field(default_factory=list)
 
 
 async def quote(
@@ -189,15 +245,26 @@ async def quote(
     option = next((o for o in options if o.rate_id == rate_id), None)
     rule = await pricing_service.tax_rule_for(db, country, region) if country else None
     wrap = (await pricing_service.checkout_options(db)).gift_wrap_price if gift_wrap else 0
+    shipping = option.amount if option else 0
+    adjustments = await order_adjustments(db, runtime, cart, shipping)
+    if any(a.shipping_waived for _, a in adjustments):
+        shipping = 0
     totals = compute_totals(
         [LineIn(line.product.id, line.unit_price, line.quantity) for line in cart.lines],
         conversion=choice.conversion,
-        shipping=option.amount if option else 0,
+        shipping=shipping,
         gift_wrap=wrap,
+        discount=sum(a.discount for _, a in adjustments),
         tax=pricing_service.policy_of(rule),
     )
     return Quote(
-        totals, choice.conversion, option, options, rule.name if rule else "", choice.notice
+        totals,
+        choice.conversion,
+        option,
+        options,
+        rule.name if rule else "",
+        choice.notice,
+        adjustments,
     )
 
 
@@ -397,6 +464,10 @@ async def place_order(
     db.add(order)
     await db.flush()
     access_key = None if user else order_access.issue_guest_key(runtime, order)
+    # Discounts become final in this transaction (a voucher's use is counted here).
+    for rules, adjustment in q.adjustments:
+        if rules.commit is not None:
+            await rules.commit(db, runtime, order, adjustment, user.id if user else None, email)
     for out in t.lines:
         line = lines_by_product[out.product_id]
         product = line.product

@@ -70,6 +70,9 @@ class Module:
     # Rules over a store's cart lines (a mercato.cart.service.CartRules): unit prices,
     # per-line problems with a fix, the largest line; the wholesale module's tiers and MOQ.
     cart_rules: Any = None
+    # Discounts on a whole order (a mercato.checkout.service.OrderDiscounts): computed on every
+    # checkout quote, then made final inside place_order's transaction (vouchers, issue 7).
+    order_discounts: Any = None
 
 
 class ModuleError(RuntimeError):
