@@ -1,0 +1,24 @@
+"""The support module: tickets about a customer's orders and bookings, replies, assignment,
+SLA targets, and live chat with staff over the store WebSocket."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mercato.platform.modules import Module, NavItem
+from mercato.support import admin, api, assets, pages, seed, service
+
+support_module = Module(
+    name="support",
+    title="Support and live chat",
+    requires=("notifications",),
+    pages=[pages.router, assets.router],
+    api=[api.router],
+    admin=[admin.router],
+    permissions={"support.manage": "Answer, assign and close support tickets and chats"},
+    default_roles={"staff": ["support.manage"], "admin": ["*"]},
+    admin_nav=[NavItem("Hỗ trợ khách hàng", "support", "support.manage", order=45)],
+    event_handlers={service.MESSAGE_EVENT: [service.push_message]},
+    template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed.seed_support,
+)
