@@ -29,6 +29,7 @@ from mercato.procurement.module import procurement_module
 from mercato.profit.module import profit_module
 from mercato.reviews.module import reviews_module
 from mercato.site.module import site_module
+from mercato.support.module import support_module
 from mercato.waitlist.module import waitlist_module
 from mercato.wholesale.module import wholesale_module
 from mercato.wishlist.module import wishlist_module
@@ -65,5 +66,6 @@ for _module in (
     conversations_module,
     audio_module,
     bookings_module,
+    support_module,
 ):
     registry.register(_module)
