@@ -18,11 +18,10 @@ import base64
 import json
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import jwt
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
@@ -38,6 +37,9 @@ from mercato.platform.runtime import StoreRuntime
 from mercato.web.deps import Db, Runtime
 from mercato.web.flash import flash
 from mercato.web.templating import render
+
+if TYPE_CHECKING:
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 log = logging.getLogger("mercato.identity.oauth")
 router = APIRouter(prefix="/account/google")
@@ -108,6 +110,9 @@ def _cookie_path(runtime: StoreRuntime) -> str:
 
 
 def _client(runtime: StoreRuntime, **extra: Any) -> AsyncOAuth2Client:
+    # Imported here: Authlib costs ~40 MiB in every worker, and most stores never use it.
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
+
     settings = runtime.settings
     return AsyncOAuth2Client(
         client_id=settings.google_client_id,

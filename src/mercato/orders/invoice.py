@@ -1,45 +1,26 @@
-"""The order's PDF invoice, drawn with fpdf2's core fonts (no font files to ship).
-
-Core fonts cover Windows-1252, which holds the store's "Arôme", accented names, and the
-€ and £ signs; any other character is reduced to its closest plain letter (NFKD) or "?",
-so an unusual name in an address can never break the document.
-"""
+"""The order's PDF invoice (fonts and characters: mercato.kit.pdf)."""
 
 from __future__ import annotations
 
-import unicodedata
 from typing import TYPE_CHECKING
 
 from fastapi.responses import Response
-from fpdf import FPDF
 
 from mercato.kit.errors import NotFound
 from mercato.kit.money import format_money
+from mercato.kit.pdf import ENCODING, document, letterhead, text
 from mercato.models.orders import Order, PaymentStatus
 
 if TYPE_CHECKING:
     from mercato.platform.runtime import StoreRuntime
 
-ENCODING = "windows-1252"
-_PUNCTUATION = str.maketrans({"\u2212": "-", "\u2009": " ", "\u202f": " ", "\xa0": " "})
+__all__ = ["ENCODING", "available", "render_pdf", "response", "text"]
 INVOICED = frozenset({PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED})
 
 
 def available(order: Order) -> bool:
     """An invoice exists once the order was paid (refunds later do not erase it)."""
     return order.paid_at is not None and order.payment_status in INVOICED
-
-
-def text(value: object) -> str:
-    out = []
-    for ch in str(value).translate(_PUNCTUATION):
-        try:
-            ch.encode(ENCODING)
-            out.append(ch)
-        except UnicodeEncodeError:
-            plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-            out.append(plain or "?")
-    return "".join(out)
 
 
 def _address(data: dict) -> list[str]:
@@ -56,21 +37,8 @@ def render_pdf(runtime: StoreRuntime, order: Order) -> bytes:
     def money(amount: int) -> str:
         return text(format_money(amount, order.currency, locale))
 
-    pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = ENCODING
-    pdf.set_title(text(f"Invoice {order.number}"))
-    pdf.set_author(text(config.name))
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 18)
-    pdf.cell(0, 10, text(config.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 9)
-    if config.contact_email:
-        pdf.cell(0, 5, text(config.contact_email), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font("helvetica", "B", 14)
-    pdf.cell(0, 8, text(f"Invoice {order.number}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 10)
+    pdf = document(f"Invoice {order.number}", config.name)
+    letterhead(pdf, config, f"Invoice {order.number}")
     pdf.cell(0, 5, text(f"Order date: {order.created_at:%Y-%m-%d}"), new_x="LMARGIN", new_y="NEXT")
     if order.paid_at:
         pdf.cell(0, 5, text(f"Paid: {order.paid_at:%Y-%m-%d}"), new_x="LMARGIN", new_y="NEXT")

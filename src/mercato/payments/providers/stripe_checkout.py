@@ -3,6 +3,9 @@
 Offered only when ``MERCATO_STRIPE_SECRET_KEY`` is set. ``MERCATO_STRIPE_API_BASE`` points
 the SDK elsewhere (tests use a local fake); the real Stripe is never called by the tests.
 Webhooks are verified with ``stripe.Webhook.construct_event`` and the endpoint secret.
+
+The SDK (about 30 MiB once imported) is imported on first use, so a store without Stripe
+never loads it.
 """
 
 from __future__ import annotations
@@ -10,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-
-import stripe
 
 from mercato.kit.time import utcnow
 from mercato.payments.providers.base import (
@@ -24,6 +25,8 @@ from mercato.payments.providers.base import (
 )
 
 if TYPE_CHECKING:
+    import stripe
+
     from mercato.platform.runtime import StoreRuntime
 
 SIGNATURE_HEADER = "stripe-signature"
@@ -33,6 +36,8 @@ MAX_SESSION = timedelta(hours=23, minutes=50)
 
 
 def _client(runtime: StoreRuntime) -> stripe.StripeClient:
+    import stripe
+
     settings = runtime.settings
     kwargs: dict[str, Any] = {"http_client": stripe.HTTPXClient(), "max_network_retries": 1}
     if settings.stripe_api_base:
@@ -112,6 +117,8 @@ class StripeProvider:
     async def create_checkout(
         self, runtime: StoreRuntime, request: CheckoutRequest
     ) -> CheckoutSession:
+        import stripe
+
         order = request.order
         now = utcnow()
         expires = request.expires_at or now + MIN_SESSION
@@ -142,6 +149,8 @@ class StripeProvider:
     def verify_webhook(
         self, runtime: StoreRuntime, payload: bytes, headers: Mapping[str, str]
     ) -> ParsedEvent:
+        import stripe
+
         secret = runtime.settings.stripe_webhook_secret.get_secret_value()
         if not secret:
             raise SignatureInvalid("no Stripe webhook secret is configured")
@@ -164,6 +173,8 @@ class StripeProvider:
         currency: str,
         idempotency_key: str,
     ) -> ProviderRefund:
+        import stripe
+
         if not payment_id:
             raise ProviderError("This order has no Stripe payment to refund.")
         try:
