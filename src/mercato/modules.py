@@ -31,6 +31,7 @@ from mercato.reviews.module import reviews_module
 from mercato.site.module import site_module
 from mercato.support.module import support_module
 from mercato.waitlist.module import waitlist_module
+from mercato.webhooks.module import webhooks_module
 from mercato.wholesale.module import wholesale_module
 from mercato.wishlist.module import wishlist_module
 
@@ -67,5 +68,6 @@ for _module in (
     audio_module,
     bookings_module,
     support_module,
+    webhooks_module,
 ):
     registry.register(_module)
