@@ -121,6 +121,8 @@ def create_app(
         for slug, runtime in runtimes.items():
             host.mount(f"/{slug}", build_store_app(runtime), name=slug)
     host.mount("/static", StaticFiles(directory=STATIC_DIR), name="host-static")
-    host.add_middleware(GZipMiddleware, minimum_size=800)
+    # Level 4, not Starlette's 9: on a 24 KB catalogue page it costs 0.15 ms instead of 0.66 ms
+    # for 3 % more bytes (4.7 KB vs 4.6 KB), and every cached page is compressed again.
+    host.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=4)
     host.add_middleware(RequestContextMiddleware)
     return host
