@@ -185,7 +185,7 @@ async def test_the_customer_may_pick_a_technician_but_not_a_busy_one(db):
     assert refused.value.field == "technician"
 
 
-# --- status machine -------------------------------------------------------------------------
+# --- status machine ------------------------------------------------------------------
 
 
 async def _booked(db, start="09:00"):
@@ -326,7 +326,7 @@ async def test_staff_changes_notify_the_customer(db):
     assert note is not None and booking.number in note.title
 
 
-# --- object rules -----------------------------------------------------------------------------
+# --- object rules ------------------------------------------------------------------
 
 
 async def test_customers_and_technicians_read_only_their_own(db):
@@ -343,7 +343,7 @@ async def test_customers_and_technicians_read_only_their_own(db):
     assert await service.list_for_technician(db, other_tech.id) == []
 
 
-# --- reminders ----------------------------------------------------------------------------------
+# --- reminders ------------------------------------------------------------------
 
 
 async def test_the_day_before_reminder_goes_once_to_confirmed_bookings(db, runtime):
@@ -361,7 +361,7 @@ async def test_the_day_before_reminder_goes_once_to_confirmed_bookings(db, runti
     assert pending.reminder_sent_at is None
 
 
-# --- slot arithmetic for all inputs ------------------------------------------------------------
+# --- slot arithmetic for all inputs ---------------------------------------------------------
 
 quarter = st.integers(min_value=0, max_value=96 * 2).map(lambda q: NOW + timedelta(minutes=15 * q))
 length = st.integers(min_value=1, max_value=16).map(lambda q: 15 * q)

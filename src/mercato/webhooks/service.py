@@ -83,7 +83,7 @@ def verify(
         timestamp = int(parts.get("t", ""))
     except ValueError:
         return False
-    if abs((now or int(time.time())) - timestamp) > tolerance:
+    if abs((int(time.time()) if now is None else now) - timestamp) > tolerance:
         return False
     expected = sign(secret, body, timestamp).split("v1=", 1)[1]
     return hmac.compare_digest(expected, parts.get("v1", ""))
