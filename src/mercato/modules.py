@@ -5,6 +5,7 @@ from mercato.agents.module import agents_module
 from mercato.audio.module import audio_module
 from mercato.b2b.gate import b2b_gate_module
 from mercato.b2b.module import b2b_module
+from mercato.backup.module import backup_module
 from mercato.bookings.module import bookings_module
 from mercato.brands.module import brands_module
 from mercato.cart.module import cart_module
@@ -69,5 +70,6 @@ for _module in (
     bookings_module,
     support_module,
     webhooks_module,
+    backup_module,
 ):
     registry.register(_module)
