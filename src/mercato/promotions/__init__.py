@@ -1,0 +1,1 @@
+"""Promotions: catalogue promotions and order vouchers."""

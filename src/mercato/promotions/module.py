@@ -1,0 +1,30 @@
+"""The promotions module: catalogue promotions (best promoted price on product pages and
+in the cart) and order vouchers with limits (cart form, API, checkout discount hook)."""
+
+from pathlib import Path
+
+from mercato.cart.service import CartRules
+from mercato.platform.modules import Module
+from mercato.promotions import api, pages, service
+from mercato.promotions.checkout import ORDER_DISCOUNTS
+from mercato.promotions.seed import seed_promotions
+
+
+async def product_page(db, request, product) -> dict:
+    found = await service.best_prices(db, [product])
+    return {"promotion_price": found.get(product.id)}
+
+
+promotions_module = Module(
+    name="promotions",
+    title="Promotions and vouchers",
+    requires=("catalog", "cart", "checkout", "orders"),
+    pages=[pages.router],
+    api=[api.router],
+    page_dependencies=[pages.voucher_context],
+    cart_rules=CartRules(adjust=service.adjust_cart_lines),
+    order_discounts=ORDER_DISCOUNTS,
+    product_page=product_page,
+    template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed_promotions,
+)
