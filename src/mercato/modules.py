@@ -28,6 +28,7 @@ from mercato.platform.modules import registry
 from mercato.pricing.module import pricing_module
 from mercato.procurement.module import procurement_module
 from mercato.profit.module import profit_module
+from mercato.promotions.module import promotions_module
 from mercato.reviews.module import reviews_module
 from mercato.site.module import site_module
 from mercato.support.module import support_module
@@ -71,5 +72,6 @@ for _module in (
     support_module,
     webhooks_module,
     backup_module,
+    promotions_module,
 ):
     registry.register(_module)
