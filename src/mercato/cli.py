@@ -62,6 +62,50 @@ def seed(store: Annotated[str | None, typer.Option(help="Only this store")] = No
 
 
 @app.command()
+def backup(
+    store: Annotated[str, typer.Option(help="The store's slug")],
+    output: Annotated[
+        Path | None, typer.Option(help="Folder for the file (default var/backups/<store>)")
+    ] = None,
+) -> None:
+    """Back up one store's database (SQLite online backup, or pg_dump for PostgreSQL)."""
+    from mercato.backup import service as backup_service
+
+    settings = get_settings()
+    config = _stores(store)[0]
+    folder = output or backup_service.backups_dir(settings.var_dir, config.slug)
+    try:
+        path = backup_service.backup_database(
+            settings.database_url_for(config.slug), folder, config.slug
+        )
+    except backup_service.BackupError as exc:
+        console.print(f"[red]✗[/] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]✓[/] {config.slug} backed up to {path}")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file made by `mercato backup`")],
+    store: Annotated[str, typer.Option(help="The store's slug")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Replace one store's database with a backup (everything in it now is lost)."""
+    from mercato.backup import service as backup_service
+
+    settings = get_settings()
+    config = _stores(store)[0]
+    if not yes:
+        typer.confirm(f"Replace ALL data of {config.slug} with {file.name}?", abort=True)
+    try:
+        backup_service.restore_database(settings.database_url_for(config.slug), file)
+    except backup_service.BackupError as exc:
+        console.print(f"[red]✗[/] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]✓[/] {config.slug} restored from {file.name}")
+
+
+@app.command()
 def createadmin(
     store: Annotated[str, typer.Option(help="The store's slug")],
     email: Annotated[str, typer.Option(prompt=True)],
