@@ -42,7 +42,8 @@ async def test_backup_then_restore_from_the_command_line(tmp_path, monkeypatch):
         path = tmp_path / "audio_tai_loc.db"
         _exec(
             path,
-            "INSERT INTO service_districts (code, name, city, travel_fee, is_active, sort_order) VALUES ('quan-1', 'Quận 1', '', 50000, 1, 0)",
+            "INSERT INTO service_districts (code, name, city, travel_fee, is_active, sort_order)"
+            " VALUES ('quan-1', 'Quận 1', '', 50000, 1, 0)",
         )
         runner = CliRunner()
         made = runner.invoke(app, ["backup", "--store", STORE])
