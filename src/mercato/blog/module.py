@@ -1,0 +1,26 @@
+"""The blog module: posts with categories and tags, installation projects, and the home
+banners and sections managed in the admin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mercato.blog import admin, api, assets, pages, seed
+from mercato.platform.modules import Module, NavItem
+
+blog_module = Module(
+    name="blog",
+    title="Blog, projects and home sections",
+    pages=[pages.router, assets.router],
+    api=[api.router],
+    admin=[admin.router],
+    permissions={"content.blog": "Write blog posts and manage the home banners and sections"},
+    default_roles={"staff": ["content.blog"], "admin": ["*"]},
+    admin_nav=[
+        NavItem("Blog", "blog", "content.blog", order=60),
+        NavItem("Trang chủ", "site-sections", "content.blog", order=61),
+    ],
+    home_page=pages.home_features,
+    template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed.seed_blog,
+)
