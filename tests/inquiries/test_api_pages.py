@@ -266,3 +266,21 @@ async def test_a_wrong_size_is_shown_beside_the_size_field(
     )
     assert refused.status_code == 422
     assert 'id="inquiry-size-error"' in refused.text and "S, M, L" in refused.text
+
+
+async def test_the_product_and_brand_pages_offer_add_to_inquiry_and_message_the_brand(
+    client, qdb, make_buyer, make_brand, make_product
+):
+    buyer = await make_buyer()
+    brand, _ = await make_brand()
+    dress = await make_product(brand, colours=("Ivory", "Navy"))
+    anonymous = await client.get(f"{ROOT}/products/{dress.slug}")
+    assert anonymous.status_code == 200 and "Sign in to send an inquiry" in anonymous.text
+    await signin(client, buyer.email)
+    page = await client.get(f"{ROOT}/products/{dress.slug}")
+    assert 'action="/qala/inquiry-list/items"' in page.text
+    assert '<option value="M"' in page.text and '<option value="Navy"' in page.text
+    assert 'action="/qala/messages/start"' in page.text
+    brand_page = await client.get(f"{ROOT}/brands/{brand.slug}")
+    assert brand_page.status_code == 200
+    assert f'name="brand_id" value="{brand.id}"' in brand_page.text

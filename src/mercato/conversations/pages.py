@@ -76,17 +76,21 @@ async def brand_inbox(request: Request, db: Db) -> Response:
         raise NotFound("This page is for brand users.")
     unread_only = request.query_params.get("unread") == "1"
     buyer_id = _int(request.query_params.get("buyer"))
+    brand, mine = await parties.dashboard_brand(db, who, request.query_params.get("brand"))
     rows = await conversation_service.inbox(
-        db, side="brand", brand_ids=who.brand_ids, unread_only=unread_only, buyer_id=buyer_id
+        db, side="brand", brand_ids=(brand.id,), unread_only=unread_only, buyer_id=buyer_id
     )
-    everyone = await conversation_service.inbox(db, side="brand", brand_ids=who.brand_ids)
-    buyers = await parties.users_by_id(db, {r.conversation.buyer_id for r in everyone})
+    buyers = await parties.users_by_id(
+        db, await conversation_service.buyer_ids_of_brand(db, brand.id)
+    )
     boutiques = await parties.boutiques_by_user(db, set(buyers))
-    brands = await parties.brands_by_id(db, set(who.brand_ids))
+    brands = {b.id: b for b in mine}
     return render(
         request,
-        "conversations/list.html",
+        "conversations/inbox.html",
         {
+            "brand": brand,
+            "my_brands": mine,
             "rows": rows,
             "brands": brands,
             "side": "brand",
@@ -137,12 +141,13 @@ async def start(request: Request, db: Db, runtime: Runtime) -> Response:
 async def conversation_page(conversation_id: int, request: Request, db: Db) -> Response:
     who = await _who(request, db)
     conversation, side = await conversation_service.get_for_user(db, who, conversation_id)
-    return await _render(request, db, conversation, side, {}, {})
+    return await _render(request, db, who, conversation, side, {}, {})
 
 
 async def _render(
     request: Request,
     db: Any,
+    who: parties.Who,
     conversation: Any,
     side: str,
     errors: dict[str, str],
@@ -179,10 +184,21 @@ async def _render(
     other_read = (
         conversation.brand_read_through if side == "buyer" else conversation.buyer_read_through
     )
+    frame: dict[str, Any] = {}
+    if side == "brand":
+        _, mine = await parties.dashboard_brand(db, who, conversation.brand_id)
+        frame = {"my_brands": mine}
+        other_name = boutique.name if boutique else (buyer.name if buyer else "Buyer")
+    else:
+        other_name = brand.name if brand else "Brand"
     return render(
         request,
-        "conversations/conversation.html",
+        "conversations/brand_conversation.html"
+        if side == "brand"
+        else "conversations/conversation.html",
         {
+            **frame,
+            "other_name": other_name,
             "conversation": conversation,
             "side": side,
             "messages": messages,
@@ -243,6 +259,7 @@ async def send(conversation_id: int, request: Request, db: Db, runtime: Runtime)
         return await _render(
             request,
             db,
+            who,
             conversation,
             side,
             {exc.field or "body": exc.message},

@@ -493,3 +493,13 @@ def message_dict(runtime: StoreRuntime, message: ConversationMessage) -> dict[st
         "attachment": attachment,
         "created_at": message.created_at.isoformat(),
     }
+
+
+async def buyer_ids_of_brand(db: AsyncSession, brand_id: int) -> set[int]:
+    """Buyers who have written to the brand: the inbox's "by buyer" filter."""
+    rows = await db.scalars(
+        select(Conversation.buyer_id).where(
+            Conversation.brand_id == brand_id, Conversation.last_message_id > 0
+        )
+    )
+    return set(rows)

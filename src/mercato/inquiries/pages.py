@@ -212,12 +212,20 @@ async def brand_inquiries(request: Request, db: Db, runtime: Runtime) -> Respons
     if not who.is_brand:
         raise NotFound("This page is for brand users.")
     status = request.query_params.get("status", "")
-    rows = await inquiry_service.list_for_brand(db, who.brand_ids, status=status)
-    return await _render_index(request, db, rows, "brand", status)
+    brand, mine = await parties.dashboard_brand(db, who, request.query_params.get("brand"))
+    rows = await inquiry_service.list_for_brand(db, (brand.id,), status=status)
+    return await _render_index(
+        request, db, rows, "brand", status, {"brand": brand, "my_brands": mine}
+    )
 
 
 async def _render_index(
-    request: Request, db: Any, rows: list[Any], side: str, status: str
+    request: Request,
+    db: Any,
+    rows: list[Any],
+    side: str,
+    status: str,
+    frame: dict[str, Any] | None = None,
 ) -> Response:
     brands = await parties.brands_by_id(db, {r.brand_id for r in rows})
     buyers = await parties.users_by_id(db, {r.buyer_id for r in rows})
@@ -225,8 +233,9 @@ async def _render_index(
     lines = await inquiry_service.lines_of(db, [r.id for r in rows])
     return render(
         request,
-        "inquiries/index.html",
+        "inquiries/brand_index.html" if side == "brand" else "inquiries/index.html",
         {
+            **(frame or {}),
             "inquiries": rows,
             "brands": brands,
             "buyers": buyers,
@@ -245,7 +254,7 @@ async def _detail(request: Request, db: Any, number: str, want_side: str | None)
     inquiry, side = await inquiry_service.get_for_user(db, who, number)
     if want_side and side != want_side:
         raise NotFound("No such inquiry.", field="number")
-    return await _render_detail(request, db, inquiry, side, {}, {})
+    return await _render_detail(request, db, inquiry, side, {}, {}, who=who)
 
 
 async def _render_detail(
@@ -256,7 +265,13 @@ async def _render_detail(
     errors: dict[str, str],
     values: dict[str, str],
     status_code: int = 200,
+    *,
+    who: parties.Who | None = None,
 ) -> Response:
+    frame: dict[str, Any] = {}
+    if side == "brand" and who is not None:
+        _, mine = await parties.dashboard_brand(db, who, inquiry.brand_id)
+        frame = {"my_brands": mine}
     lines = (await inquiry_service.lines_of(db, [inquiry.id]))[inquiry.id]
     events = await inquiry_service.timeline(db, inquiry.id)
     brands = await parties.brands_by_id(db, {inquiry.brand_id})
@@ -266,8 +281,9 @@ async def _render_detail(
     boutiques = await parties.boutiques_by_user(db, {inquiry.buyer_id})
     return render(
         request,
-        "inquiries/detail.html",
+        "inquiries/brand_detail.html" if side == "brand" else "inquiries/detail.html",
         {
+            **frame,
             "inquiry": inquiry,
             "lines": lines,
             "events": events,
@@ -359,7 +375,7 @@ async def brand_quote(number: str, request: Request, db: Db, runtime: Runtime) -
             return _back(request, runtime, f"brand/inquiries/{number}", "Quote sent to the buyer.")
     else:
         status = 422
-    return await _render_detail(request, db, inquiry, "brand", errors, values, status)
+    return await _render_detail(request, db, inquiry, "brand", errors, values, status, who=who)
 
 
 def _line_field(field: str | None, lines: list[Any]) -> str:

@@ -86,3 +86,18 @@ class Who:
 
 async def who(db: AsyncSession, user: User) -> Who:
     return Who(user, tuple(await brand_access.brand_ids_for_user(db, user.id)))
+
+
+async def dashboard_brand(
+    db: AsyncSession, who: Who, requested: str | int | None
+) -> tuple[Brand, list[Brand]]:
+    """The brand a dashboard page shows (``?brand=`` among the user's brands, else the
+    first) and all the user's brands, for the brand dashboard's frame and switcher."""
+    brands = await brands_by_id(db, set(who.brand_ids))
+    mine = [brands[i] for i in who.brand_ids if i in brands]
+    try:
+        wanted = int(str(requested)) if requested not in (None, "") else None
+    except ValueError:
+        wanted = None
+    chosen = next((b for b in mine if b.id == wanted), mine[0])
+    return chosen, mine
