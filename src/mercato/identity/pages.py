@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from mercato.identity import service, sessions
 from mercato.identity.deps import CurrentUser, SignInRequired, client_ip, limit_attempts
 from mercato.kit.errors import DomainError, NotFound, RateLimited
+from mercato.kit.i18n import _, ngettext
 from mercato.kit.security import password_problems
 from mercato.platform.runtime import StoreRuntime
 from mercato.web.deps import Db, Runtime
@@ -47,8 +48,10 @@ def _rate_limited(
     request: Request, template: str, values: dict[str, Any], exc: RateLimited
 ) -> Response:
     minutes = max(1, round(exc.retry_after / 60))
-    message = (
-        f"Too many attempts. Please wait about {minutes} minute{'s' * (minutes > 1)} and try again."
+    message = ngettext(
+        "Too many attempts. Please wait about %(num)d minute and try again.",
+        "Too many attempts. Please wait about %(num)d minutes and try again.",
+        minutes,
     )
     response = _form_page(request, template, values, {"__all__": [message]}, 429)
     response.headers["Retry-After"] = str(exc.retry_after)
@@ -166,7 +169,10 @@ async def signup(request: Request, db: Db, runtime: Runtime) -> Response:
     response = redirect(
         request,
         "account/profile",
-        f"Welcome! We sent a confirmation link to {user.email}: please check your inbox.",
+        _(
+            "Welcome! We sent a confirmation link to %(email)s: please check your inbox.",
+            email=user.email,
+        ),
     )
     _set_session_cookie(runtime, response, request.state.new_session_token)
     return response
@@ -181,7 +187,9 @@ async def verify(request: Request, db: Db, token: str = "") -> Response:
             request, "account/verify.html", {"ok": False, "message": exc.message}, status_code=400
         )
     if getattr(request.state, "user", None):
-        return redirect(request, "account/profile", "Thank you — your email address is confirmed.")
+        return redirect(
+            request, "account/profile", _("Thank you — your email address is confirmed.")
+        )
     return render(request, "account/verify.html", {"ok": True})
 
 
@@ -191,7 +199,7 @@ async def resend_verification(
 ) -> Response:
     if user.email_verified_at is not None:
         return redirect(
-            request, "account/profile", "Your email address is already confirmed.", "info"
+            request, "account/profile", _("Your email address is already confirmed."), "info"
         )
     try:
         await limit_attempts(request, (runtime.settings.rate_limit_reset, f"verify-acct:{user.id}"))
@@ -199,11 +207,15 @@ async def resend_verification(
         return redirect(
             request,
             "account/profile",
-            "We sent several links already; please wait a few minutes.",
+            _("We sent several links already; please wait a few minutes."),
             "warning",
         )
     await service.send_verification_email(db, runtime, user)
-    return redirect(request, "account/profile", f"We sent a new confirmation link to {user.email}.")
+    return redirect(
+        request,
+        "account/profile",
+        _("We sent a new confirmation link to %(email)s.", email=user.email),
+    )
 
 
 # ---------------------------------------------------------------- sign in and out
@@ -269,7 +281,7 @@ async def signin(request: Request, db: Db, runtime: Runtime, next: str = "") -> 
     await _start_browser_session(request, db, runtime, user)
     response = RedirectResponse(target or runtime.path("account/profile"), status_code=303)
     _set_session_cookie(runtime, response, request.state.new_session_token)
-    welcome = f"Welcome back{', ' + user.name if user.name else ''}."
+    welcome = _("Welcome back, %(name)s.", name=user.name) if user.name else _("Welcome back.")
     flash(request, response, " ".join([welcome, *request.state.signin_notes]))
     return response
 
@@ -279,7 +291,7 @@ async def signout(request: Request, db: Db, runtime: Runtime) -> Response:
     current = _current_session_id(request)
     if current is not None:
         await sessions.revoke_session(db, current)
-    response = redirect(request, "", "You are signed out.", "info")
+    response = redirect(request, "", _("You are signed out."), "info")
     _clear_session_cookie(runtime, response)
     return response
 
@@ -345,7 +357,10 @@ async def reset(request: Request, db: Db, runtime: Runtime) -> Response:
     response = redirect(
         request,
         "account/signin",
-        "Your password is changed and every device was signed out. Sign in with the new password.",
+        _(
+            "Your password is changed and every device was signed out. "
+            "Sign in with the new password."
+        ),
     )
     _clear_session_cookie(runtime, response)
     return response
@@ -370,7 +385,7 @@ async def change_password(request: Request, user: CurrentUser, db: Db) -> Respon
     except DomainError as exc:
         return _form_page(request, "account/password.html", {}, _errors_of(exc), 422)
     return redirect(
-        request, "account/profile", "Password changed. Your other devices were signed out."
+        request, "account/profile", _("Password changed. Your other devices were signed out.")
     )
 
 
@@ -391,7 +406,7 @@ async def profile(request: Request, user: CurrentUser, db: Db) -> Response:
         )
     except DomainError as exc:
         return _form_page(request, "account/profile.html", values, _errors_of(exc), 422)
-    return redirect(request, "account/profile", "Your details are saved.")
+    return redirect(request, "account/profile", _("Your details are saved."))
 
 
 @router.get("/sessions")
@@ -410,9 +425,11 @@ async def session_list(request: Request, user: CurrentUser, db: Db) -> Response:
 async def revoke_other_sessions(request: Request, user: CurrentUser, db: Db) -> Response:
     ended = await sessions.revoke_all_sessions(db, user.id, except_id=_current_session_id(request))
     message = (
-        f"Signed out of {ended} other device{'s' * (ended != 1)}."
+        ngettext(
+            "Signed out of %(num)d other device.", "Signed out of %(num)d other devices.", ended
+        )
         if ended
-        else "No other device was signed in."
+        else _("No other device was signed in.")
     )
     return redirect(request, "account/sessions", message)
 
@@ -423,9 +440,9 @@ async def revoke_one_session(
 ) -> Response:
     # The user id in the WHERE clause is the access check: another user's session is "not found".
     if not await sessions.revoke_session(db, session_id, user_id=user.id):
-        raise NotFound("There is no such session among yours.")
+        raise NotFound(_("There is no such session among yours."))
     if session_id == _current_session_id(request):
-        response = redirect(request, "account/signin", "You are signed out.", "info")
+        response = redirect(request, "account/signin", _("You are signed out."), "info")
         _clear_session_cookie(runtime, response)
         return response
-    return redirect(request, "account/sessions", "That device is signed out.")
+    return redirect(request, "account/sessions", _("That device is signed out."))

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.identity import sessions, tokens
 from mercato.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from mercato.kit.i18n import N_, _
 from mercato.kit.security import (
     hash_password,
     hash_token,
@@ -32,8 +33,8 @@ VERIFY_EMAIL = "verify_email"
 RESET_PASSWORD = "reset_password"  # noqa: S105 - a token purpose, not a secret
 VERIFY_TTL = timedelta(hours=48)
 RESET_TTL = timedelta(hours=1)
-WRONG_CREDENTIALS = "The email or password is not right."
-BLOCKED = "This account is blocked."
+WRONG_CREDENTIALS = N_("The email or password is not right.")
+BLOCKED = N_("This account is blocked.")
 
 
 class AccountBlocked(PermissionDenied):
@@ -47,7 +48,7 @@ def normalize_email(raw: str) -> str:
     """A syntactically valid address, lower-cased (users.email is stored lower-cased)."""
     value = (raw or "").strip()
     if not value:
-        raise ValidationFailed("Enter your email address.", field="email", code="required")
+        raise ValidationFailed(_("Enter your email address."), field="email", code="required")
     try:
         # No DNS lookups: sign-up must not depend on the network being up.
         checked = validate_email(value, check_deliverability=False)
@@ -81,7 +82,7 @@ async def register_user(
     check_password(password, hints=[email, email.split("@")[0], name])
     if await db.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise Conflict(
-            "An account with this email already exists. Sign in or reset your password.",
+            _("An account with this email already exists. Sign in or reset your password."),
             field="email",
             code="email_taken",
         )
@@ -98,9 +99,9 @@ async def authenticate(db: AsyncSession, email: str, password: str) -> User:
     user = await db.scalar(select(User).where(User.email == (email or "").strip().lower()))
     ok = verify_password(user.password_hash if user else None, password or "")
     if user is None or not ok or user.deleted_at is not None:
-        raise ValidationFailed(WRONG_CREDENTIALS, field="password", code="invalid_credentials")
+        raise ValidationFailed(_(WRONG_CREDENTIALS), field="password", code="invalid_credentials")
     if user.blocked_at is not None:
-        raise AccountBlocked(BLOCKED, code="blocked")
+        raise AccountBlocked(_(BLOCKED), code="blocked")
     if user.password_hash and password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         await db.flush()
@@ -202,7 +203,7 @@ async def send_verification_email(db: AsyncSession, runtime: StoreRuntime, user:
         purpose=VERIFY_EMAIL,
         ttl=VERIFY_TTL,
         path="account/verify",
-        subject=f"Confirm your email for {runtime.config.name}",
+        subject=_("Confirm your email for %(store)s", store=runtime.config.name),
         note=user.email,
     )
 
@@ -211,7 +212,7 @@ async def verify_email(db: AsyncSession, raw: str) -> User:
     user = await _consume_email_token(db, raw, VERIFY_EMAIL)
     if user is None:
         raise ValidationFailed(
-            "This confirmation link is not valid any more. Sign in and ask for a new one.",
+            _("This confirmation link is not valid any more. Sign in and ask for a new one."),
             field="token",
             code="invalid_token",
         )
@@ -233,7 +234,7 @@ async def request_password_reset(db: AsyncSession, runtime: StoreRuntime, email:
         purpose=RESET_PASSWORD,
         ttl=RESET_TTL,
         path="account/reset",
-        subject=f"Reset your {runtime.config.name} password",
+        subject=_("Reset your %(store)s password", store=runtime.config.name),
     )
 
 
@@ -255,7 +256,7 @@ async def reset_password(db: AsyncSession, raw: str, new_password: str) -> User:
     """Set a new password from a reset link; every session and API token of the user ends."""
     if not await reset_token_is_valid(db, raw):
         raise ValidationFailed(
-            "This reset link has expired or was already used. Ask for a new one.",
+            _("This reset link has expired or was already used. Ask for a new one."),
             field="token",
             code="invalid_token",
         )
@@ -270,7 +271,7 @@ async def reset_password(db: AsyncSession, raw: str, new_password: str) -> User:
     user = await _consume_email_token(db, raw, RESET_PASSWORD)
     if user is None:
         raise ValidationFailed(
-            "This reset link has expired or was already used. Ask for a new one.",
+            _("This reset link has expired or was already used. Ask for a new one."),
             field="token",
             code="invalid_token",
         )
@@ -288,12 +289,14 @@ async def change_password(
     """Change the password; every other browser and API token is signed out."""
     if not verify_password(user.password_hash, current or ""):
         raise ValidationFailed(
-            "Your current password is not right.", field="current_password", code="wrong_password"
+            _("Your current password is not right."),
+            field="current_password",
+            code="wrong_password",
         )
     check_password(new, hints=[user.email, user.name], field="new_password")
     if verify_password(user.password_hash, new):
         raise ValidationFailed(
-            "Choose a password different from the current one.",
+            _("Choose a password different from the current one."),
             field="new_password",
             code="same_password",
         )
@@ -307,13 +310,13 @@ async def update_profile(db: AsyncSession, user: User, *, name: str, phone: str)
     name = (name or "").strip()
     phone = (phone or "").strip()
     if len(name) > 120:
-        raise ValidationFailed("Use at most 120 characters.", field="name")
+        raise ValidationFailed(_("Use at most 120 characters."), field="name")
     allowed = set("0123456789+-() .")
     if phone and (
         len(phone) > 32 or not set(phone) <= allowed or sum(c.isdigit() for c in phone) < 6
     ):
         raise ValidationFailed(
-            "Enter a phone number with digits, spaces, +, - or brackets.", field="phone"
+            _("Enter a phone number with digits, spaces, +, - or brackets."), field="phone"
         )
     user.name = name
     user.phone = phone

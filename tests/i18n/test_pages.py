@@ -1,0 +1,64 @@
+"""Vietnamese pages, form errors and emails of the core modules at Audio Tài Lộc."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from mercato.models import EmailMessage
+
+VI = "/audio-tai-loc"
+
+
+async def _csrf(client, path: str) -> str:
+    page = await client.get(path)
+    marker = 'name="csrf_token" value="'
+    return page.text.split(marker, 1)[1].split('"', 1)[0]
+
+
+async def test_home_in_vietnamese_and_english(client):
+    vi = await client.get(f"{VI}/")
+    assert "Về cửa hàng" in vi.text and "Đăng nhập" in vi.text
+    en = await client.get(f"{VI}/?lang=en")
+    assert "About this store" in en.text and "Về cửa hàng" not in en.text
+
+
+async def test_sign_in_errors_are_vietnamese(client):
+    token = await _csrf(client, f"{VI}/account/signin")
+    answer = await client.post(
+        f"{VI}/account/signin",
+        data={"csrf_token": token, "email": "khach@audio-tai-loc.test", "password": "sai-mat-khau"},
+    )
+    assert answer.status_code == 422
+    assert "Email hoặc mật khẩu không đúng." in answer.text
+
+
+async def test_sign_up_field_errors_are_vietnamese(client):
+    token = await _csrf(client, f"{VI}/account/signup")
+    answer = await client.post(
+        f"{VI}/account/signup", data={"csrf_token": token, "email": "", "password": "x"}
+    )
+    assert answer.status_code == 422
+    assert "Vui lòng nhập địa chỉ email." in answer.text
+
+
+async def test_verification_email_is_written_in_the_shoppers_language(client, app):
+    token = await _csrf(client, f"{VI}/account/signup")
+    answer = await client.post(
+        f"{VI}/account/signup",
+        data={
+            "csrf_token": token,
+            "name": "Lê Văn Tâm",
+            "email": "tam@example.vn",
+            "password": "Loa-Tram-Karaoke-Song-Ca-9",
+        },
+    )
+    assert answer.status_code == 303
+    assert "Chào mừng bạn!" in (await client.get(answer.headers["location"])).text
+    runtime = app.state.runtimes["audio-tai-loc"]
+    async with runtime.db.session(write=False) as db:
+        mail = await db.scalar(
+            select(EmailMessage).where(EmailMessage.to_address == "tam@example.vn")
+        )
+    assert mail is not None
+    assert mail.subject == "Xác nhận email của bạn tại Audio Tài Lộc"
+    assert "Xin chào Lê Văn Tâm," in mail.text_body and "Xin chào Lê Văn Tâm," in mail.html_body
