@@ -73,6 +73,8 @@ class Module:
     # Discounts on a whole order (a mercato.checkout.service.OrderDiscounts): computed on every
     # checkout quote, then made final inside place_order's transaction (vouchers, issue 7).
     order_discounts: Any = None
+    # Extra sitemap.xml entries: fn(db, runtime) -> [(store-relative path, updated_at or None)].
+    sitemap: Callable[[Any, Any], Awaitable[list[tuple[str, Any]]]] | None = None
 
 
 class ModuleError(RuntimeError):

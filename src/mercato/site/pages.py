@@ -98,6 +98,9 @@ async def sitemap(request: Request, db: Db) -> Response:
         from mercato.content import service as content_service
 
         urls += [(f"pages/{slug}", at) for slug, at in await content_service.sitemap_pages(db)]
+    for module in runtime.modules.modules:
+        if module.sitemap is not None:
+            urls += await module.sitemap(db, runtime)
     body = ['<?xml version="1.0" encoding="UTF-8"?>']
     body.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
     for relative, updated in urls:
