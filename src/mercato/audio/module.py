@@ -14,6 +14,7 @@ audio_module = Module(
     pages=[pages.router],
     api=[api.router],
     product_page=pages.product_page,
+    sitemap=pages.sitemap,
     jobs={"reindex_search": jobs.reindex_search},
     schedules=[Schedule("audio.reindex_search", "* * * * *", jobs.reindex_search)],
     template_dir=str(Path(__file__).parent / "templates"),

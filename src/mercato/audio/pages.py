@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from mercato.audio import search, specs
 from mercato.catalog import attributes, presenters
+from mercato.catalog import repository as catalog_repo
 from mercato.catalog.pages import card_images
+from mercato.kit.errors import NotFound
 from mercato.kit.money import minor_digits
 from mercato.models.audio import product_categories
 from mercato.models.catalog import Category
@@ -60,13 +62,34 @@ def _values(query: search.SearchQuery, params: Any) -> dict[str, str]:
     return {k: v for k, v in values.items() if v and not (k == "sort" and v == "relevance")}
 
 
+CATEGORY_PATH = "danh-muc"
+
+
 @router.get(f"/{SEARCH_PATH}")
 async def search_page(request: Request, db: Db, runtime: Runtime) -> Response:
+    return await _results(request, db, runtime, None)
+
+
+@router.get(f"/{CATEGORY_PATH}/{{slug}}")
+async def category_page(request: Request, slug: str, db: Db, runtime: Runtime) -> Response:
+    """A category's landing page: the search with its category fixed, indexable, with its
+    own canonical URL (filtered and searched views are noindex)."""
+    category = await catalog_repo.category_by_slug(db, slug[:140])
+    if category is None:
+        raise NotFound("Không có danh mục này.")
+    return await _results(request, db, runtime, category)
+
+
+async def _results(request: Request, db: Db, runtime: Runtime, category: Any) -> Response:
     query = read_query(request.query_params, runtime.config.currency)
+    if category is not None:
+        query.category = category.slug
     result = await search.search(db, runtime, query)
     cards = await search.cards(db, result.product_ids)
-    base = runtime.path(SEARCH_PATH)
+    base = runtime.path(f"{CATEGORY_PATH}/{category.slug}" if category else SEARCH_PATH)
     values = _values(query, request.query_params)
+    if category is not None:
+        values.pop("danh-muc", None)
 
     def href(**changes: Any) -> str:
         params = dict(values)
@@ -95,8 +118,12 @@ async def search_page(request: Request, db: Db, runtime: Runtime) -> Response:
         ],
         "roman": presenters.roman,
         "stock_state": presenters.stock_state,
-        "canonical": runtime.absolute_url(SEARCH_PATH),
+        "canonical": runtime.absolute_url(
+            f"{CATEGORY_PATH}/{category.slug}" if category else SEARCH_PATH
+        ),
         "noindex": bool(values),
+        "category": category,
+        "form_action": base,
     }
     return render(request, "audio/search.html", context)
 
@@ -118,3 +145,9 @@ async def product_page(db: Any, request: Request, product: Any) -> dict[str, Any
         "product_categories": linked,
         "search_path": SEARCH_PATH,
     }
+
+
+async def sitemap(db: Any, runtime: Any) -> list[tuple[str, Any]]:
+    """The search page and every category landing page, for sitemap.xml."""
+    categories = await catalog_repo.categories(db)
+    return [(SEARCH_PATH, None)] + [(f"{CATEGORY_PATH}/{c.slug}", c.updated_at) for c in categories]
