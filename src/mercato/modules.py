@@ -30,6 +30,7 @@ from mercato.procurement.module import procurement_module
 from mercato.profit.module import profit_module
 from mercato.promotions.module import promotions_module
 from mercato.reviews.module import reviews_module
+from mercato.seo.module import seo_module
 from mercato.site.module import site_module
 from mercato.support.module import support_module
 from mercato.waitlist.module import waitlist_module
@@ -73,5 +74,6 @@ for _module in (
     webhooks_module,
     backup_module,
     promotions_module,
+    seo_module,
 ):
     registry.register(_module)
