@@ -29,7 +29,7 @@ import httpx
 from sqlalchemy import select
 
 from mercato.kit.errors import NotFound, ValidationFailed
-from mercato.kit.security import FieldCipher, mask
+from mercato.kit.security import FieldCipher
 from mercato.kit.time import utcnow
 from mercato.models import OutboxEvent
 from mercato.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -122,7 +122,7 @@ async def create_subscription(
         event_types=_clean_events(event_types),
         description=description.strip()[:200],
         secret_cipher=cipher.encrypt(secret),
-        secret_hint=mask(secret, 4),
+        secret_hint=f"whsec_…{secret[-4:]}",
         created_by=created_by,
     )
     db.add(row)
