@@ -1,6 +1,7 @@
 """All tables, imported in one place so Alembic sees the whole metadata."""
 
 from mercato.models.agents import Agent, Commission, CommissionSetting, WalletEntry, Withdrawal
+from mercato.models.analytics import ProductViewDaily
 from mercato.models.audio import SearchDocument, product_categories
 from mercato.models.b2b import (
     Company,
@@ -11,6 +12,7 @@ from mercato.models.b2b import (
     VerificationEvent,
 )
 from mercato.models.base import Base
+from mercato.models.blog import BlogCategory, BlogPost, Project, SiteSection
 from mercato.models.bookings import (
     Booking,
     BookingSlotClaim,
@@ -123,6 +125,8 @@ __all__ = [
     "AttributeDefinition",
     "AuditEntry",
     "Base",
+    "BlogCategory",
+    "BlogPost",
     "Booking",
     "BookingSlotClaim",
     "Boutique",
@@ -175,8 +179,10 @@ __all__ = [
     "ProductSeller",
     "ProductSize",
     "ProductSupply",
+    "ProductViewDaily",
     "ProfitEntry",
     "ProfitSetting",
+    "Project",
     "Promotion",
     "PurchaseOrder",
     "PurchaseOrderLine",
@@ -194,6 +200,7 @@ __all__ = [
     "ServiceType",
     "ShippingRate",
     "ShippingZone",
+    "SiteSection",
     "StockAlert",
     "StockMovement",
     "StockReservation",
