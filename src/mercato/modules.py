@@ -2,10 +2,12 @@
 
 from mercato.admin.module import admin_module
 from mercato.agents.module import agents_module
+from mercato.analytics.module import analytics_module
 from mercato.audio.module import audio_module
 from mercato.b2b.gate import b2b_gate_module
 from mercato.b2b.module import b2b_module
 from mercato.backup.module import backup_module
+from mercato.blog.module import blog_module
 from mercato.bookings.module import bookings_module
 from mercato.brands.module import brands_module
 from mercato.cart.module import cart_module
@@ -75,5 +77,7 @@ for _module in (
     backup_module,
     promotions_module,
     seo_module,
+    blog_module,
+    analytics_module,
 ):
     registry.register(_module)
