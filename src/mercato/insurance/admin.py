@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from mercato.admin.pages import admin_render
 from mercato.identity.deps import require_permission
-from mercato.insurance import certificate, claims, payments, states
+from mercato.insurance import certificate, claims, payments, reports, states
 from mercato.insurance import service as insurance_service
 from mercato.insurance.pages import PRIVATE, _errors_of, _rupees_to_paise, document_response
 from mercato.insurance.schemas import PlanIn
@@ -48,8 +48,12 @@ def _snapshot(policy: Policy) -> dict[str, Any]:
 
 
 @router.get("")
-async def overview(request: Request, db: Db, _: Reader) -> Response:
+async def overview(request: Request, db: Db, runtime: Runtime, _: Reader) -> Response:
     numbers = await insurance_service.stats(db)
+    start, end = reports.default_period(insurance_service.local_today(runtime))
+    trend = await reports.build(
+        db, start=start, end=end, timezone=runtime.config.timezone, currency=runtime.config.currency
+    )
     return admin_render(
         request,
         "admin/insurance_overview.html",
@@ -60,6 +64,9 @@ async def overview(request: Request, db: Db, _: Reader) -> Response:
             settled=numbers["claims_settled_minor"],
             ratio=numbers["claims_ratio"],
             statuses=list(PolicyStatus),
+            pending=await reports.pending_agent_work(db),
+            money_chart=reports.money_chart(trend),
+            policy_chart=reports.policy_chart(trend),
         ),
         section="insurance",
     )

@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fastapi.responses import Response
-from fpdf import FPDF
 
 from mercato.kit.errors import NotFound
+from mercato.kit.pdf import ENCODING, text
 from mercato.models.insurance import Policy, PolicyPlan, PolicyStatus
-from mercato.orders.invoice import ENCODING, text
 
 if TYPE_CHECKING:
     from mercato.platform.runtime import StoreRuntime
@@ -39,6 +38,8 @@ def rupees(amount: int) -> str:
 
 
 def render_pdf(runtime: StoreRuntime, policy: Policy, plan: PolicyPlan) -> bytes:
+    from fpdf import FPDF  # imported when the first certificate is drawn (kit/pdf.py)
+
     config = runtime.config
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = ENCODING

@@ -2,15 +2,25 @@
 
 from pathlib import Path
 
-from mercato.insurance import admin, api, assets, checkout, jobs, pages, payments, seed
+from mercato.insurance import (
+    admin,
+    api,
+    assets,
+    checkout,
+    jobs,
+    pages,
+    payments,
+    report_pages,
+    seed,
+)
 from mercato.platform.modules import Module, NavItem, Schedule
 
 insurance_module = Module(
     name="insurance",
     title="Cattle insurance",
     pages=[pages.router, checkout.router, assets.router],
-    api=[api.router],
-    admin=[admin.router],
+    api=[api.router, report_pages.api_router],
+    admin=[admin.router, report_pages.admin_router],
     permissions={
         "insurance.read": "See policies, payments and claims",
         "insurance.underwrite": "Approve, reject and cancel policies",
@@ -32,6 +42,12 @@ insurance_module = Module(
         NavItem(label="Policies", path="insurance/policies", permission="insurance.read", order=17),
         NavItem(label="Claims", path="insurance/claims", permission="insurance.read", order=18),
         NavItem(label="Plans", path="insurance/plans", permission="insurance.read", order=19),
+        NavItem(
+            label="Insurance reports",
+            path="insurance/reports",
+            permission="insurance.read",
+            order=20,
+        ),
     ],
     event_handlers={payments.SANDBOX_EVENT: [payments.deliver_sandbox_event]},
     jobs={"renewal_reminders": jobs.renewal_reminders, "expire_policies": jobs.expire_policies},

@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from fpdf import FPDF
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,6 +61,8 @@ def animal_photo(colour: tuple[int, int, int], tag: str, *, close_up: bool) -> b
 
 
 def document_pdf(title: str, lines: list[str]) -> bytes:
+    from fpdf import FPDF  # only seeding draws these (kit/pdf.py: fpdf2 is imported late)
+
     pdf = FPDF(format="A4")
     pdf.add_page()
     pdf.set_font("helvetica", "B", 14)
