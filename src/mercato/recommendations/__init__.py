@@ -1,0 +1,1 @@
+"""Recommendations computed from order history and product specifications."""
