@@ -31,6 +31,7 @@ from mercato.pricing.module import pricing_module
 from mercato.procurement.module import procurement_module
 from mercato.profit.module import profit_module
 from mercato.promotions.module import promotions_module
+from mercato.recommendations.module import recommendations_module
 from mercato.reviews.module import reviews_module
 from mercato.seo.module import seo_module
 from mercato.site.module import site_module
@@ -79,5 +80,6 @@ for _module in (
     seo_module,
     blog_module,
     analytics_module,
+    recommendations_module,
 ):
     registry.register(_module)
