@@ -45,6 +45,14 @@ WATCHED_TABLES = frozenset(
         "shipping_zones",
         "shipping_rates",
         "tax_rules",
+        # Qala (brands module): brand, collection, lookbook, press and size-run pages.
+        "brands",
+        "brand_categories",
+        "brand_collections",
+        "brand_lookbook_images",
+        "brand_press_features",
+        "brand_products",
+        "product_sizes",
     }
 )
 
