@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mercato.conversations import admin, api, assets, events, pages
-from mercato.conversations.seed import seed_conversations
 from mercato.conversations.service import DIGEST, MESSAGE_NEW, MESSAGE_READ
+from mercato.inquiries.seed import seed_conversations
 from mercato.platform.modules import Module, NavItem
 
 conversations_module = Module(
