@@ -395,3 +395,21 @@ def test_store_lists_the_gate_before_the_catalogue():
 
     store = next(s for s in discover_stores(PROJECT_ROOT / "stores") if s.slug == STORE)
     assert store.modules.index("b2b_gate") < store.modules.index("catalog")
+
+
+async def test_the_openapi_schema_says_a_hidden_price_is_null(client, world):
+    """The gate answers ``price: null`` to who may not see it; the published schema allows it,
+    and the gated answers validate against the catalogue's own response models."""
+    from mercato.catalog.api import ProductListOut, ProductOut
+
+    spec = (await client.get(f"{ROOT}/api/openapi.json")).json()
+    schemas = spec["components"]["schemas"]
+    for name in ("ProductSummaryOut", "ProductOut"):
+        price = schemas[name]["properties"]["price"]
+        assert {"type": "null"} in price.get("anyOf", []), (name, price)
+        assert {"type": "integer"} in price["anyOf"], (name, price)
+    listed = await client.get(f"{ROOT}/api/v1/products")
+    gated = ProductListOut.model_validate(listed.json())
+    assert gated.items and {i.price for i in gated.items} == {None}
+    one = await client.get(f"{ROOT}/api/v1/products/{world.own_product.slug}")
+    assert ProductOut.model_validate(one.json()).price is None

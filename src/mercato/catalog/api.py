@@ -55,7 +55,11 @@ class ProductSummaryOut(BaseModel):
     name: str
     latin_name: str
     short_description: str
-    price: int = Field(description="Minor units of `currency` (cents for USD).")
+    # Null where the store shows prices only to some callers (wholesale: verified businesses).
+    price: int | None = Field(
+        description="Minor units of `currency` (cents for USD); null when the store does not "
+        "show this caller its prices."
+    )
     compare_at_price: int | None
     currency: str
     category: str | None = Field(description="The category's slug.")
