@@ -42,3 +42,34 @@ async def test_signing_in_unverified_says_where_prices_are(client, make_user):
         follow_redirects=True,
     )
     assert "Verify your business to see wholesale prices" in response.text
+
+
+async def test_the_seller_area_links_its_pages(client, make_user, make_seller, make_company):
+    """Each seller page (and the home page) carries the seller area's navigation to the
+    others; a buyer has no seller area."""
+    import re
+
+    seller = await make_user("seller-nav@example.com", "seller")
+    await make_seller(seller)
+    await signin(client, "seller-nav@example.com")
+    pages = {
+        "seller/products": "Your products",
+        "seller/reports/profit": "Your profit",
+        "seller/inventory": "Your inventory",
+    }
+    for path, label in pages.items():
+        page = await client.get(f"{ROOT}/{path}")
+        assert page.status_code == 200, path
+        nav = re.search(r'<nav class="seller-nav".*?</nav>', page.text, re.S)
+        assert nav, path
+        for other in pages:
+            assert f'href="{ROOT}/{other}"' in nav.group(0), (path, other)
+        assert re.search(rf'href="{ROOT}/{path}" aria-current="page">{label}<', nav.group(0))
+    home = await client.get(f"{ROOT}/")
+    assert 'class="seller-nav"' in home.text
+
+    client.cookies.clear()
+    buyer = await make_user("buyer-nav@example.com", "buyer")
+    await make_company(buyer, "verified")
+    await signin(client, "buyer-nav@example.com")
+    assert 'class="seller-nav"' not in (await client.get(f"{ROOT}/")).text
