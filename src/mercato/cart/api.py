@@ -16,6 +16,7 @@ from mercato.cart.schemas import CartItemIn, CartLineOut, CartOut, CartQuantityI
 from mercato.identity import tokens
 from mercato.identity.api_deps import bearer_scheme, unauthorized
 from mercato.kit.errors import NotFound
+from mercato.kit.i18n import current_locale
 from mercato.kit.money import format_money
 from mercato.models.commerce import Cart
 from mercato.platform.runtime import StoreRuntime
@@ -93,7 +94,9 @@ async def cart_out(
         currency=conv.currency,
         count=view.count,
         subtotal=subtotal,
-        subtotal_formatted=format_money(subtotal, conv.currency, runtime.config.locale),
+        subtotal_formatted=format_money(
+            subtotal, conv.currency, current_locale(runtime.config.locale)
+        ),
         items=items,
         problems=view.problems,
         notice=choice.notice,

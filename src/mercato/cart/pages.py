@@ -14,6 +14,7 @@ from mercato.cart import service as cart_service
 from mercato.cart.deps import cart_token, set_cart_cookie
 from mercato.identity.pages import safe_next
 from mercato.kit.errors import DomainError
+from mercato.kit.i18n import _
 from mercato.models.commerce import Cart
 from mercato.web.deps import Db, Runtime
 from mercato.web.flash import flash
@@ -130,7 +131,9 @@ async def add_to_cart(request: Request, db: Db, runtime: Runtime) -> Response:
         db,
         runtime,
         cart,
-        message=f"{product.name} is in your cart ({item.quantity}).",
+        message=_(
+            "%(product)s is in your cart (%(count)s).", product=product.name, count=item.quantity
+        ),
         new_token=new_token,
         back=back,
     )
@@ -142,7 +145,7 @@ async def update_item(request: Request, product_id: int, db: Db, runtime: Runtim
     cart = await cart_service.find_cart(db, user_id=_user_id(request), token=cart_token(request))
     if cart is None:
         return await _answer(
-            request, db, runtime, None, message="Your cart is empty.", status=404, field="cart"
+            request, db, runtime, None, message=_("Your cart is empty."), status=404, field="cart"
         )
     try:
         item = await cart_service.set_quantity(
@@ -159,7 +162,7 @@ async def update_item(request: Request, product_id: int, db: Db, runtime: Runtim
             field=exc.field,
             kind=exc.code,
         )
-    message = "Your cart is updated." if item else "The item is removed from your cart."
+    message = _("Your cart is updated.") if item else _("The item is removed from your cart.")
     return await _answer(request, db, runtime, cart, message=message)
 
 
@@ -168,6 +171,8 @@ async def remove_item(request: Request, product_id: int, db: Db, runtime: Runtim
     cart = await cart_service.find_cart(db, user_id=_user_id(request), token=cart_token(request))
     removed = cart is not None and await cart_service.remove_item(db, cart, product_id)
     message = (
-        "The item is removed from your cart." if removed else "That item was not in your cart."
+        _("The item is removed from your cart.")
+        if removed
+        else _("That item was not in your cart.")
     )
     return await _answer(request, db, runtime, cart, message=message, kind="info")

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.cart import repository as repo
 from mercato.kit.errors import Conflict, NotFound, ValidationFailed
+from mercato.kit.i18n import _, ngettext
 from mercato.kit.security import hash_token, new_token
 from mercato.kit.time import utcnow
 from mercato.models.catalog import Product, ProductImage
@@ -124,7 +125,7 @@ def line_limit(runtime: StoreRuntime | None) -> int:
 
 
 def _unit(n: int) -> str:
-    return f"{n} unit{'s' * (n != 1)}"
+    return ngettext("%(num)d unit", "%(num)d units", n)
 
 
 # ---------------------------------------------------------------- finding carts
@@ -198,11 +199,13 @@ async def view(
         available = inventory.available if inventory is not None else 0
         line = CartLine(item, product, available, images.get(product.id))
         if not product.is_active or product.is_deleted:
-            line.problem = f"{product.name} is no longer available."
+            line.problem = _("%(product)s is no longer available.", product=product.name)
         elif available <= 0:
-            line.problem = f"{product.name} is out of stock."
+            line.problem = _("%(product)s is out of stock.", product=product.name)
         elif item.quantity > available:
-            line.problem = f"Only {available} left of {product.name}."
+            line.problem = _(
+                "Only %(count)s left of %(product)s.", count=available, product=product.name
+            )
         lines.append(line)
     for rules in rules_of(runtime):
         if rules.adjust is not None and lines:
@@ -215,18 +218,20 @@ async def view(
 
 def _check_quantity(quantity: object, field: str, limit: int = MAX_LINE_QUANTITY) -> int:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-        raise ValidationFailed("Choose a quantity of at least 1.", field=field)
+        raise ValidationFailed(_("Choose a quantity of at least 1."), field=field)
     if quantity > limit:
-        raise ValidationFailed(f"At most {limit:,} at a time.", field=field)
+        raise ValidationFailed(_("At most %(limit)s at a time.", limit=f"{limit:,}"), field=field)
     return quantity
 
 
 async def sellable_product(db: AsyncSession, product_id: int) -> Product:
     product = await repo.product_with_stock(db, product_id)
     if product is None:
-        raise NotFound("This product is not sold here.", field="product_id")
+        raise NotFound(_("This product is not sold here."), field="product_id")
     if not product.is_active or product.is_deleted:
-        raise ValidationFailed(f"{product.name} is no longer available.", field="product_id")
+        raise ValidationFailed(
+            _("%(product)s is no longer available.", product=product.name), field="product_id"
+        )
     return product
 
 
@@ -248,17 +253,32 @@ async def allowed_quantity(
 def _refusal(product: Product, wanted: int, cap: int, reason: str, field: str) -> Exception:
     if reason == "limit":
         limit = product.max_per_customer
-        rule = f"{product.name} is limited to {_unit(limit or 0)} per customer"
+        units = _unit(limit or 0)
         if cap <= 0:
-            message = f"{rule}, and you have them already."
+            message = _(
+                "%(product)s is limited to %(units)s per customer, and you have them already.",
+                product=product.name,
+                units=units,
+            )
         else:
-            message = f"{rule}; you can add {cap} more."
+            message = _(
+                "%(product)s is limited to %(units)s per customer; you can add %(count)s more.",
+                product=product.name,
+                units=units,
+                count=cap,
+            )
         return ValidationFailed(message, field=field, code="limit_per_customer")
     if cap <= 0:
         return OutOfStockInCart(
-            f"{product.name} is out of stock.", field=field, code="out_of_stock"
+            _("%(product)s is out of stock.", product=product.name),
+            field=field,
+            code="out_of_stock",
         )
-    return OutOfStockInCart(f"Only {cap} left of {product.name}.", field=field, code="out_of_stock")
+    return OutOfStockInCart(
+        _("Only %(count)s left of %(product)s.", count=cap, product=product.name),
+        field=field,
+        code="out_of_stock",
+    )
 
 
 async def check_line(
@@ -294,7 +314,9 @@ async def add_item(
     item = await repo.get_item(db, cart.id, product.id)
     total = quantity + (item.quantity if item else 0)
     if total > limit:
-        raise ValidationFailed(f"At most {limit:,} of one product.", field="quantity")
+        raise ValidationFailed(
+            _("At most %(limit)s of one product.", limit=f"{limit:,}"), field="quantity"
+        )
     for rules in rules_of(runtime):
         if rules.check is not None:
             await rules.check(db, cart, product, total)
@@ -326,7 +348,7 @@ async def set_quantity(
     quantity = _check_quantity(quantity, "quantity", line_limit(runtime))
     item = await repo.get_item(db, cart.id, product_id)
     if item is None:
-        raise NotFound("That product is not in your cart.", field="product_id")
+        raise NotFound(_("That product is not in your cart."), field="product_id")
     if quantity > item.quantity:
         product = await sellable_product(db, product_id)
         await check_line(db, product, quantity, user_id=cart.user_id)
@@ -362,7 +384,7 @@ async def merge_guest_cart(
     if guest is None:
         return []
     guest_items = [item for item, _ in await repo.items_with_products(db, guest.id)]
-    mine, _ = await open_cart(db, user_id=user_id)
+    mine, _created = await open_cart(db, user_id=user_id)
     notes: list[str] = []
     for guest_item in guest_items:
         wanted = guest_item.quantity
@@ -378,11 +400,23 @@ async def merge_guest_cart(
         if total < have + wanted:
             if reason == "limit":
                 notes.append(
-                    f"{product.name} is limited to {_unit(product.max_per_customer or 0)} per "
-                    f"customer: your cart now has {total}."
+                    _(
+                        "%(product)s is limited to %(units)s per customer: "
+                        "your cart now has %(count)s.",
+                        product=product.name,
+                        units=_unit(product.max_per_customer or 0),
+                        count=total,
+                    )
                 )
             else:
-                notes.append(f"Only {cap} left of {product.name}: your cart now has {total}.")
+                notes.append(
+                    _(
+                        "Only %(left)s left of %(product)s: your cart now has %(count)s.",
+                        left=cap,
+                        product=product.name,
+                        count=total,
+                    )
+                )
         if total <= 0:
             continue
         if existing is None:

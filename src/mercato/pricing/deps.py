@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mercato.kit.i18n import current_locale
 from mercato.kit.money import format_money
 from mercato.pricing import service as pricing_service
 from mercato.pricing.currency import Conversion
@@ -55,7 +56,8 @@ async def load_display_currency(
     add_template_context(
         request,
         display_currency=conversion.currency,
-        price=price_formatter(conversion, config.locale),
+        # Formatted like the request's language ("12.500.000 ₫" in Vietnamese).
+        price=price_formatter(conversion, current_locale(config.locale)),
         currency_choices=pricing_service.currencies_of(config),
         currency_notice=getattr(request.state, "currency_notice", ""),
     )
