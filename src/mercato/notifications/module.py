@@ -16,5 +16,7 @@ notifications_module = Module(
     websockets=[ws.router],
     page_dependencies=[load_unread_count],
     event_handlers={NOTIFICATION_CREATED: [push_notification]},
+    permissions={"notifications.broadcast": "Send a notification to every user or one role"},
+    default_roles={"admin": ["*"]},
     template_dir=str(Path(__file__).parent / "templates"),
 )

@@ -143,3 +143,56 @@ async def push_notification(ctx: HandlerContext, event: OutboxEvent) -> None:
         await hub.publish(channel, message)
 
     ctx.after_commit.append(publish)
+
+
+async def delete_for_user(db: AsyncSession, user_id: int, notification_id: int) -> bool:
+    """Remove one of the user's own notifications; another user's id deletes nothing."""
+    row = await get_for_user(db, user_id, notification_id)
+    if row is None:
+        return False
+    await db.delete(row)
+    await db.flush()
+    return True
+
+
+async def broadcast(
+    db: AsyncSession, *, title: str, body: str = "", link: str = "", role: str | None = None
+) -> int:
+    """Notify every user not blocked or deleted (or only the holders of ``role``): one row
+    and one live push each, written in two flushes whatever the audience. Returns how many."""
+    from mercato.models import Role, User, UserRole
+
+    title = title.strip()
+    if not title:
+        raise ValidationFailed("A notification needs a title.", field="title")
+    audience = select(User.id).where(User.blocked_at.is_(None), User.deleted_at.is_(None))
+    if role:
+        audience = audience.where(
+            User.id.in_(
+                select(UserRole.user_id)
+                .join(Role, Role.id == UserRole.role_id)
+                .where(Role.name == role)
+            )
+        )
+    user_ids = list(await db.scalars(audience.order_by(User.id)))
+    rows = [
+        Notification(
+            user_id=user_id,
+            title=title[:200],
+            body=body,
+            link=link if is_local_link(link) else "",
+            kind="info",
+        )
+        for user_id in user_ids
+    ]
+    db.add_all(rows)
+    await db.flush()
+    db.add_all(
+        OutboxEvent(
+            event_type=NOTIFICATION_CREATED,
+            payload={"notification_id": row.id, "user_id": row.user_id},
+        )
+        for row in rows
+    )
+    await db.flush()
+    return len(rows)
