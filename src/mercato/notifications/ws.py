@@ -19,6 +19,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from mercato.identity.sessions import SESSION_COOKIE, resolve_session
 from mercato.platform.notifications import user_channel
+from mercato.platform.realtime import channel_for_store
 from mercato.platform.runtime import StoreRuntime
 
 log = logging.getLogger("mercato.ws")
@@ -50,6 +51,30 @@ async def session_user_id(runtime: StoreRuntime, token: str) -> int | None:
     return found[1].id if found else None
 
 
+def role_channel(slug: str, role: str) -> str:
+    """``<store>:role:<name>``: events for everyone holding that staff role (the admin
+    dashboard's live panel). Only staff roles are ever subscribed, whatever a page asks."""
+    return channel_for_store(slug, f"role:{role}")
+
+
+async def staff_roles(runtime: StoreRuntime, user_id: int) -> list[str]:
+    """The user's staff roles (admin, staff...): their sockets also hear the role channels.
+    A customer's socket never joins one, whatever the page asks."""
+    from sqlalchemy import select
+
+    from mercato.models.identity import Role, UserRole
+
+    async with runtime.db.session(write=False) as db:
+        return list(
+            await db.scalars(
+                select(Role.name)
+                .join(UserRole, UserRole.role_id == Role.id)
+                .where(UserRole.user_id == user_id, Role.is_staff.is_(True))
+                .order_by(Role.name)
+            )
+        )
+
+
 @router.websocket("/ws")
 async def live_socket(websocket: WebSocket) -> None:
     runtime: StoreRuntime = websocket.scope["state"]["runtime"]
@@ -64,7 +89,8 @@ async def live_socket(websocket: WebSocket) -> None:
         await websocket.accept()
         await websocket.close(code=CLOSE_SIGNED_OUT)
         return
-    channels = [user_channel(runtime.slug, user_id)]  # role and order channels join here
+    channels = [user_channel(runtime.slug, user_id)]
+    channels += [role_channel(runtime.slug, role) for role in await staff_roles(runtime, user_id)]
     # Subscribe before accepting, so nothing published after the page sees "open" is lost.
     async with runtime.hub.subscribe(channels) as queue:
         await websocket.accept()

@@ -12,7 +12,11 @@ from mercato.kit.errors import NotFound
 
 router = APIRouter()
 STATIC = Path(__file__).parent / "static"
-FILES = {"orders.css": "text/css", "order-status.js": "text/javascript"}
+FILES = {
+    "orders.css": "text/css",
+    "order-status.js": "text/javascript",
+    "order-live.js": "text/javascript",
+}
 
 
 @router.get("/orders-assets/{name}", include_in_schema=False)
