@@ -3,7 +3,7 @@ product, Vietnamese search with facets, drawn demo pictures)."""
 
 from pathlib import Path
 
-from mercato.audio import api, jobs, pages
+from mercato.audio import api, jobs, live, pages
 from mercato.audio.seed import seed_audio
 from mercato.platform.modules import Module, Schedule
 
@@ -15,6 +15,7 @@ audio_module = Module(
     api=[api.router],
     product_page=pages.product_page,
     sitemap=pages.sitemap,
+    event_handlers=live.EVENT_HANDLERS,
     jobs={"reindex_search": jobs.reindex_search},
     schedules=[Schedule("audio.reindex_search", "* * * * *", jobs.reindex_search)],
     template_dir=str(Path(__file__).parent / "templates"),

@@ -3,11 +3,12 @@ the product page adds (specification table, categories)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from sqlalchemy import select
 
 from mercato.audio import search, specs
@@ -22,6 +23,8 @@ from mercato.web.deps import Db, Runtime
 from mercato.web.templating import render
 
 router = APIRouter()
+STATIC = Path(__file__).parent / "static"
+SCRIPTS = ("live-orders.js",)
 SEARCH_PATH = "tim-kiem"
 MAX_QUERY = 200
 
@@ -151,3 +154,14 @@ async def sitemap(db: Any, runtime: Any) -> list[tuple[str, Any]]:
     """The search page and every category landing page, for sitemap.xml."""
     categories = await catalog_repo.categories(db)
     return [(SEARCH_PATH, None)] + [(f"{CATEGORY_PATH}/{c.slug}", c.updated_at) for c in categories]
+
+
+@router.get("/audio-assets/{name}", include_in_schema=False)
+async def asset(name: str) -> FileResponse:
+    if name not in SCRIPTS:
+        raise NotFound("No such file.")
+    return FileResponse(
+        STATIC / name,
+        media_type="text/javascript",
+        headers={"cache-control": "public, max-age=3600"},
+    )
