@@ -77,7 +77,8 @@ def run(args: argparse.Namespace, wrk: str | None) -> tuple[list[load.Result], i
         workers = ["--workers", str(args.workers)]
         server = load.start([*cli, "serve", "--port", str(port), *workers], env, tmp / "server.log")
         base = f"http://127.0.0.1:{port}/{STORE}"
-        load.wait_ready(f"http://127.0.0.1:{port}/readyz", server)
+        # A loaded shared machine can take over a minute to import and start two workers.
+        load.wait_ready(f"http://127.0.0.1:{port}/readyz", server, timeout=240)
         plain = {"Accept-Encoding": "identity"}
         page = httpx.get(f"{base}/brands/{BRAND}", headers=plain)
         page.raise_for_status()
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace, wrk: str | None) -> tuple[list[load.Result], i
         bare = load.start(
             [*bare_cmd, "--body-file", str(tmp / "brand.html"), *workers], env, tmp / "bare.log"
         )
-        load.wait_ready(f"http://127.0.0.1:{bare_port}/", bare)
+        load.wait_ready(f"http://127.0.0.1:{bare_port}/", bare, timeout=240)
         cases = [
             (f"GET /{STORE}/brands/{BRAND} (brand page)", f"{base}/brands/{BRAND}", server),
             (

@@ -10,6 +10,7 @@ inquiries and conversations modules serve.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -523,22 +524,20 @@ def _product_values(form: Any) -> dict[str, Any]:
     return values
 
 
-def _money(text: str, field: str, errors: dict[str, list[str]]) -> int | None:
-    """ "1,200.50" → 120050 minor units (USD has two decimals)."""
-    from decimal import Decimal, InvalidOperation
+_AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
 
+
+def _money(text: str, field: str, errors: dict[str, list[str]]) -> int | None:
+    """ "1,200.50" → 120050 minor units (USD has two decimals). Digits, an optional point
+    and at most two decimals only: no exponents, signs, NaN or infinities."""
     text = text.replace(",", "").strip()
     if not text:
         return None
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
+    if not _AMOUNT.match(text):
         errors.setdefault(field, []).append("Enter an amount such as 480 or 480.00.")
         return None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount > Decimal("10000000"):
-        errors.setdefault(field, []).append("Enter a positive amount with at most two decimals.")
-        return None
-    return int(amount * 100)
+    whole, _, cents = text.partition(".")
+    return int(whole) * 100 + int((cents + "00")[:2])
 
 
 def _product_in(values: dict[str, Any]) -> BrandProductIn:

@@ -18,6 +18,7 @@ from mercato.brands import access, boutiques, discovery
 from mercato.brands.schemas import BoutiqueIn
 from mercato.identity.deps import CurrentUser
 from mercato.kit.errors import DomainError, NotFound
+from mercato.site.caching import revalidated
 from mercato.web.deps import Db
 from mercato.web.flash import redirect
 from mercato.web.templating import render
@@ -81,15 +82,18 @@ async def discover(request: Request, db: Db) -> Response:
     filters = discovery.Filters.from_query(request.query_params)
     results = await discovery.search(db, storage, filters.q) if filters.q else None
     brands = await discovery.timeline(db, storage, filters)
-    return render(
+    return revalidated(
         request,
-        "brands/discover.html",
-        {
-            "filters": filters,
-            "brands": brands,
-            "results": results,
-            "options": await discovery.filter_options(db),
-        },
+        render(
+            request,
+            "brands/discover.html",
+            {
+                "filters": filters,
+                "brands": brands,
+                "results": results,
+                "options": await discovery.filter_options(db),
+            },
+        ),
     )
 
 
@@ -101,22 +105,29 @@ async def brands_index(request: Request) -> Response:
 @router.get("/brands/{slug}")
 async def brand(request: Request, slug: str, db: Db) -> Response:
     page = await discovery.brand_page(db, request.state.runtime.storage, slug)
-    return render(request, "brands/brand.html", {"page": page, "brand": page.brand})
+    return revalidated(
+        request, render(request, "brands/brand.html", {"page": page, "brand": page.brand})
+    )
 
 
 @router.get("/brands/{slug}/collections/{collection}")
 async def collection(request: Request, slug: str, collection: str, db: Db) -> Response:
     page = await discovery.collection_page(db, request.state.runtime.storage, slug, collection)
-    return render(request, "brands/collection.html", {"page": page, "brand": page.brand})
+    return revalidated(
+        request, render(request, "brands/collection.html", {"page": page, "brand": page.brand})
+    )
 
 
 @router.get("/products/{slug}")
 async def product(request: Request, slug: str, db: Db) -> Response:
     page = await discovery.product_page(db, request.state.runtime.storage, slug)
-    return render(
+    return revalidated(
         request,
-        "brands/product.html",
-        {"page": page, "product": page.product, "brand": page.brand},
+        render(
+            request,
+            "brands/product.html",
+            {"page": page, "product": page.product, "brand": page.brand},
+        ),
     )
 
 
