@@ -29,6 +29,17 @@ def test_guest_adds_to_cart_in_the_drawer_and_checks_out(page, server):
     assert page.locator("[data-cart-count]").first.inner_text() == "1"
     assert page.evaluate("() => window.__noReload") == marker  # no reload happened
     screenshot(page, "cart-drawer")
+    # A modal dialog: Tab cycles inside it, Escape closes it and gives focus back.
+    assert drawer.get_attribute("role") == "dialog"
+    inside = "() => document.querySelector('[data-cart-drawer]').contains(document.activeElement)"
+    for key in ["Tab"] * 8 + ["Shift+Tab"] * 8:
+        page.keyboard.press(key)
+        assert page.evaluate(inside), f"focus left the cart drawer after {key}"
+    page.keyboard.press("Escape")
+    drawer.wait_for(state="hidden")
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Add to cart"
+    page.locator("[data-cart-open]").first.click()
+    drawer.wait_for(state="visible")
     page.locator("[data-cart-drawer] a", has_text="View cart").click()
     page.wait_for_url(re.compile(r"/cart$"))
     screenshot(page, "cart-page")

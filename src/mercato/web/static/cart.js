@@ -23,9 +23,14 @@ function announce(message) {
   window.setTimeout(() => { statusBox.textContent = message; }, 50);
 }
 
-function openDrawer() {
+// `opener` gets the focus back on close: the add button is disabled while its form posts,
+// which moves the focus to the page body, so the caller names it.
+function openDrawer(opener) {
   if (!drawer) return;
-  returnFocus = document.activeElement;
+  returnFocus = opener || document.activeElement;
+  // Only this script opens the drawer, so it is a modal dialog only here (WCAG 2.4.3).
+  drawer.setAttribute("role", "dialog");
+  drawer.setAttribute("aria-modal", "true");
   drawer.hidden = false;
   backdrop.hidden = false;
   document.body.classList.add("cart-drawer-open");
@@ -89,7 +94,8 @@ document.addEventListener("submit", async (event) => {
     if (!response.ok) {
       showFormError(form, message);
     } else if (form.hasAttribute("data-cart-add")) {
-      openDrawer();
+      if (button) button.disabled = false;
+      openDrawer(button);
     }
   } catch (error) {
     form.submit(); // no JSON back: let the server answer the plain form
@@ -104,13 +110,38 @@ document.addEventListener("click", async (event) => {
   const opener = target.closest("[data-cart-open]");
   if (opener && drawer) {
     event.preventDefault();
-    openDrawer();
+    openDrawer(opener);
     await refreshDrawer();
     return;
   }
   if (target.closest("[data-cart-close]")) closeDrawer();
 });
 
+const FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), " +
+  "select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+// Tab and Shift+Tab stay inside the open drawer, as in any modal dialog.
+function keepFocusInside(event) {
+  const items = [...drawer.querySelectorAll(FOCUSABLE)].filter((el) => !el.closest("[hidden]"));
+  if (items.length === 0) {
+    event.preventDefault();
+    drawer.focus();
+    return;
+  }
+  const first = items[0];
+  const last = items[items.length - 1];
+  const active = document.activeElement;
+  if (event.shiftKey && (active === first || active === drawer)) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (active === last || !drawer.contains(active))) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
 document.addEventListener("keydown", (event) => {
+  if (!drawer || drawer.hidden) return;
   if (event.key === "Escape") closeDrawer();
+  else if (event.key === "Tab") keepFocusInside(event);
 });
