@@ -48,3 +48,33 @@ async def test_seeder_creates_terms_once(wdb):
     assert row is not None and row.reorder_level == 60
     assert pricing.price_line(terms, 100).unit_price == 13500
     assert await wdb.scalar(select(func.count()).select_from(PriceTier)) >= 2 * len(rows)
+
+
+async def test_products_are_drawn_as_their_packages_once(wdb, wholesale, tmp_path):
+    """The catalogue seeder's phials become bales, sacks and cartons with the product's
+    name; a second run draws nothing and a photo staff uploaded is never replaced."""
+    from mercato.catalog.seed import seed_catalog
+    from mercato.models.catalog import ProductImage
+    from mercato.platform.files import LocalStorage
+    from mercato.platform.seeding import SeedContext
+
+    ctx = SeedContext(
+        config=wholesale.config,
+        settings=wholesale.settings,
+        seed_dir=SEED,
+        storage=LocalStorage(tmp_path, url_prefix="/files"),
+    )
+    await seed_catalog(wdb, ctx)
+    summary = await seed_wholesale(wdb, ctx)
+    rows = _products()
+    assert summary.endswith(f"{len(rows)} package pictures"), summary
+    images = list(await wdb.scalars(select(ProductImage)))
+    assert len(images) == len(rows) and all(i.is_primary for i in images)
+    assert not [i for i in images if "phial" in i.alt_text]
+    example = await wdb.scalar(select(Product).where(Product.sku == "TX-JAM-01"))
+    mine = next(i for i in images if i.product_id == example.id)
+    assert mine.alt_text == "Jamdani Cotton Orna packed for delivery, labelled TX-JAM-01"
+    assert mine.variants and all(v["key"].endswith(".webp") for v in mine.variants)
+    assert (tmp_path / mine.variants[0]["key"]).stat().st_size < 40_000
+    again = await seed_wholesale(wdb, ctx)
+    assert again.endswith(" 0 package pictures"), again

@@ -2,7 +2,12 @@
 the format agreed in docs/decisions.md): ``moq``, ``multiple`` (case pack), ``tiers``
 (``min_qty`` → ``unit_price`` in minor units) and ``reorder_level`` per product, found by
 ``sku`` once the catalogue seeder has created it. Products that already have terms are left
-alone, so seeding twice changes nothing and an admin's edits survive a re-seed."""
+alone, so seeding twice changes nothing and an admin's edits survive a re-seed.
+
+The catalogue seeder draws every new product as an apothecary phial (Atelier Arôme's
+artwork); for the store's own products that picture is replaced by the package the goods
+ship in (``wholesale.artwork``). Only the seeder's phial is replaced, found by its alt text,
+so a photo staff uploaded stays and a second run draws nothing."""
 
 from __future__ import annotations
 
@@ -13,12 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit.errors import ValidationFailed
-from mercato.models.catalog import Product
+from mercato.models.catalog import Category, Product, ProductImage
 from mercato.models.wholesale import WholesaleTerms
-from mercato.wholesale import service
+from mercato.wholesale import artwork, service
 from mercato.wholesale.pricing import Tier
 
 KEYS = ("moq", "multiple", "tiers", "reorder_level")
+# How the catalogue seeder's phial pictures begin their alt text (mercato.catalog.seed).
+PHIAL_ALT = "A sealed apothecary phial"
 
 
 def terms_in(entry: dict[str, Any], price: int) -> service.TermsIn:
@@ -50,6 +57,7 @@ async def seed_wholesale(db: AsyncSession, ctx: Any) -> str:
             )
         )
     )
+    pictures = await _draw_packages(db, ctx, list(products.values()))
     created = 0
     for entry in entries:
         product = products.get(str(entry["sku"]))
@@ -60,4 +68,48 @@ async def seed_wholesale(db: AsyncSession, ctx: Any) -> str:
         except ValidationFailed as exc:
             raise ValueError(f"catalog.yaml {entry['sku']}: {exc.field}: {exc.message}") from exc
         created += 1
-    return f"{created} products given wholesale terms ({len(entries) - created} already had them)"
+    return (
+        f"{created} products given wholesale terms ({len(entries) - created} already had them), "
+        f"{pictures} package pictures"
+    )
+
+
+async def _draw_packages(db: AsyncSession, ctx: Any, products: list[Product]) -> int:
+    """Replace the catalogue seeder's phial of each product by its package picture."""
+    from mercato.catalog import media
+
+    if not products or getattr(ctx, "storage", None) is None:
+        return 0
+    phials = list(
+        await db.scalars(
+            select(ProductImage).where(
+                ProductImage.product_id.in_([p.id for p in products]),
+                ProductImage.alt_text.startswith(PHIAL_ALT),
+            )
+        )
+    )
+    if not phials:
+        return 0
+    slugs = dict((await db.execute(select(Category.id, Category.slug))).tuples().all())
+    colours = dict((await db.execute(select(Category.id, Category.colour))).tuples().all())
+    by_id = {p.id: p for p in products}
+    for image in phials:
+        product = by_id[image.product_id]
+        picture = artwork.draw_package(
+            name=product.name,
+            sku=product.sku,
+            category=slugs.get(product.category_id, ""),
+            colour=colours.get(product.category_id, ""),
+        )
+        primary = image.is_primary
+        await media.remove_image(db, product.id, image.id)
+        await media.store_image(
+            db,
+            ctx.storage,
+            product.id,
+            picture,
+            max_bytes=ctx.settings.upload_max_bytes,
+            alt_text=f"{product.name} packed for delivery, labelled {product.sku}",
+            primary=primary,
+        )
+    return len(phials)
