@@ -54,6 +54,16 @@ def card_images(runtime: Any, cards: list[ProductCard]) -> dict[int, Any]:
     return {c.product.id: presenters.image_view(runtime.storage, c.primary_image) for c in cards}
 
 
+async def card_context(db: Any, request: Request, cards: list[ProductCard]) -> dict[str, Any]:
+    """What other modules add to these product cards (``Module.product_cards``)."""
+    context: dict[str, Any] = {}
+    products = [c.product for c in cards]
+    for module in request.state.runtime.modules.modules:
+        if module.product_cards is not None and products:
+            context.update(await module.product_cards(db, request, products))
+    return context
+
+
 def _href(request: Request, base: str, values: dict[str, str], **changes: Any) -> str:
     params = {k: v for k, v in values.items() if v and k != "page"}
     for key, value in changes.items():
@@ -105,6 +115,7 @@ async def _listing(
             _href(request, base, {}, page=listing.page)[len(runtime.path("")) :]
         ),
         "noindex": query.active or bool(query.errors),
+        **await card_context(db, request, listing.items),
     }
     response = render(request, "catalog/list.html", context, status_code=status)
     return revalidated(request, response)
@@ -175,6 +186,7 @@ async def product_page(request: Request, slug: str, db: Db, runtime: Runtime) ->
         "stock_state": presenters.stock_state,
         "canonical": runtime.absolute_url(f"{CATALOGUE}/{product.slug}"),
         "jsonld": product_jsonld(runtime, product, images, stock),
+        **await card_context(db, request, related),
     }
     # Other modules add what they show on the product page (wishlist state, reviews...).
     for module in runtime.modules.modules:

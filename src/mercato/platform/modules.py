@@ -61,6 +61,10 @@ class Module:
     # Extra template variables for the storefront product page: fn(db, request, product) ->
     # dict, awaited by the catalogue's product handler (wishlist state, reviews, alerts...).
     product_page: Callable[[Any, Any, Any], Awaitable[dict[str, Any]]] | None = None
+    # Extra template variables wherever the catalogue draws product cards (listing, related
+    # products, home): fn(db, request, products) -> dict, one call per page for all its cards;
+    # each card then includes "<module>/_card_extras.html" (the wholesale MOQ badge).
+    product_cards: Callable[[Any, Any, list[Any]], Awaitable[dict[str, Any]]] | None = None
     # Extra template variables for the store home page: fn(db, request) -> dict, awaited by
     # the site module (a store theme's site/home.html decides how to draw them).
     home_page: Callable[[Any, Any], Awaitable[dict[str, Any]]] | None = None

@@ -54,7 +54,10 @@ async def home(request: Request, db: Db) -> Response:
     runtime = request.state.runtime
     context: dict[str, Any] = {"canonical": runtime.absolute_url("")}
     if "catalog" in runtime.modules:
+        from mercato.catalog.pages import card_context
+
         context.update(await _catalogue_context(db, runtime))
+        context.update(await card_context(db, request, context["featured"]))
     if "content" in runtime.modules:
         context.update(await _content_context(db))
     for module in runtime.modules.modules:

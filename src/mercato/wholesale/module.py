@@ -44,6 +44,7 @@ wholesale_module = Module(
     api=[api.router],
     event_handlers={"order.placed": [events.close_ordered_quotes]},
     product_page=pages.product_page,
+    product_cards=pages.product_cards,
     template_dir=str(Path(__file__).parent / "templates"),
     seed=seed_wholesale,
 )

@@ -79,6 +79,28 @@ async def product_page(db: Any, request: Request, product: Any) -> dict[str, Any
     }
 
 
+async def product_cards(db: Any, request: Request, products: list[Any]) -> dict[str, Any]:
+    """Catalogue hook for product cards (listing, related products, home): the MOQ and case
+    pack for everyone, and the best tier price for who may see wholesale prices. Two
+    queries for the whole page (terms and tiers), whatever the number of cards."""
+    rows = await wholesale_service.terms_rows(db, [p.id for p in products])
+    see = bool((await _abilities(request, db)).view_wholesale_prices)
+    cards: dict[int, dict[str, Any]] = {}
+    for product in products:
+        row = rows.get(product.id)
+        if row is None:
+            continue
+        terms = wholesale_service.terms_of(product, row)
+        best = terms.tiers[-1] if see and len(terms.tiers) > 1 else None
+        cards[product.id] = {
+            "moq": terms.moq,
+            "multiple": terms.order_multiple,
+            "best_price": best.unit_price if best else None,
+            "best_from": best.min_qty if best else None,
+        }
+    return {"wholesale_cards": cards}
+
+
 # ---------------------------------------------------------------- quotes
 
 
