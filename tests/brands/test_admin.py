@@ -76,3 +76,27 @@ async def test_brand_users_and_buyers_cannot_use_the_admin(client, make_brand, m
         await signin(client, STORE, user.email, PASSWORD)
         for url in ("admin/brands", "admin/brands/new", "admin/brands/boutiques"):
             assert (await client.get(f"{ROOT}/{url}")).status_code in (403, 404), (user.email, url)
+
+
+async def test_add_a_second_brand_user_who_can_then_edit_the_brand(
+    client, qdb, make_user, make_brand
+):
+    admin = await make_user("admin", "admin")
+    brand, _, _, product = await make_brand("Two Hands")
+    colleague = await make_user("colleague", "customer")
+    await signin(client, STORE, admin.email, PASSWORD)
+    token = await csrf_from(client, f"{ROOT}/admin/brands/{brand.id}")
+    unknown = await client.post(
+        f"{ROOT}/admin/brands/{brand.id}/users",
+        data={"csrf_token": token, "user_email": "new@x.test"},
+    )
+    assert unknown.status_code == 422  # a new account needs a name and a password
+    added = await client.post(
+        f"{ROOT}/admin/brands/{brand.id}/users",
+        data={"csrf_token": token, "user_email": colleague.email},
+    )
+    assert added.status_code == 303
+    assert await access.brand_ids_for_user(qdb, colleague.id) == [brand.id]
+    client.cookies.clear()
+    await signin(client, STORE, colleague.email, PASSWORD)
+    assert (await client.get(f"{ROOT}/brand/products/{product.id}")).status_code == 200

@@ -125,3 +125,37 @@ async def test_brand_page_query_count_does_not_grow_with_products(client, qala, 
         )
     await qdb.flush()
     assert await count() == few
+
+
+async def test_product_page_query_count_does_not_grow_with_sizes_or_pictures(
+    client, qala, qdb, make_brand
+):
+    from mercato.catalog import media
+
+    brand, _, _, product = await make_brand("Counted Product")
+
+    async def count() -> int:
+        statements: list[str] = []
+
+        def hook(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                statements.append(statement)
+
+        engine = qala.db.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", hook)
+        try:
+            response = await client.get(f"{ROOT}/products/{product.slug}")
+        finally:
+            event.remove(engine, "before_cursor_execute", hook)
+        assert response.status_code == 200
+        return len(statements)
+
+    before = await count()
+    for n in range(4):
+        await media.add_image(qdb, product.id, storage_key=f"products/x/{n}.jpg", width=4, height=5)
+    from mercato.models.brands import ProductSize
+
+    for n in range(6):
+        qdb.add(ProductSize(product_id=product.id, label=f"{36 + n}", sort=10 + n))
+    await qdb.flush()
+    assert await count() == before

@@ -108,6 +108,74 @@ async def onboard(request: Request, db: Db, actor: Manager) -> Response:
     )
 
 
+@router.get("/{brand_id:int}")
+async def brand_users(request: Request, brand_id: int, db: Db, _: Manager) -> Response:
+    return await _users_page(request, db, brand_id, {}, {})
+
+
+async def _users_page(request, db, brand_id, values, errors, status_code: int = 200) -> Response:
+    brand = await service.brand_by_id(db, brand_id)
+    return admin_render(
+        request,
+        "brands/admin/brand.html",
+        {
+            "brand": brand,
+            "members": await service.members_of(db, brand.id),
+            "values": values,
+            "errors": errors,
+        },
+        section="brands",
+        status_code=status_code,
+    )
+
+
+@router.post("/{brand_id:int}/users")
+async def add_brand_user(request: Request, brand_id: int, db: Db, actor: Manager) -> Response:
+    brand = await service.brand_by_id(db, brand_id)
+    form = await request.form()
+    values = {f: str(form.get(f) or "").strip() for f in USER_FIELDS}
+    try:
+        user, created = await service.user_for_brand(
+            db, values["user_email"], values["user_name"], values["user_password"]
+        )
+        await service.add_member(db, brand, user, "editor")
+    except DomainError as exc:
+        values["user_password"] = ""
+        return await _users_page(
+            request, db, brand_id, values, {exc.field or "__all__": [exc.message]}, exc.status_code
+        )
+    await audit.record(
+        db,
+        actor=actor,
+        action="brands.member.add",
+        entity_type="brand",
+        entity_id=brand.id,
+        before=None,
+        after={"user": user.email, "user_created": created},
+        request=request,
+    )
+    return redirect(request, f"admin/brands/{brand.id}", f"{user.email} now manages {brand.name}.")
+
+
+@router.post("/{brand_id:int}/users/{member_id:int}/remove")
+async def remove_brand_user(
+    request: Request, brand_id: int, member_id: int, db: Db, actor: Manager
+) -> Response:
+    brand = await service.brand_by_id(db, brand_id)
+    await service.remove_member(db, brand, member_id)
+    await audit.record(
+        db,
+        actor=actor,
+        action="brands.member.remove",
+        entity_type="brand",
+        entity_id=brand.id,
+        before={"member_id": member_id},
+        after=None,
+        request=request,
+    )
+    return redirect(request, f"admin/brands/{brand.id}", "User removed from the brand.")
+
+
 @router.post("/{brand_id:int}/{action}")
 async def change(request: Request, brand_id: int, action: str, db: Db, actor: Manager) -> Response:
     brand = await service.brand_by_id(db, brand_id)

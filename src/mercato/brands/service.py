@@ -192,34 +192,58 @@ async def add_member(db: AsyncSession, brand: Brand, user: User, role: str = "ow
     await db.flush()
 
 
-async def onboard(db: AsyncSession, data: OnboardIn) -> tuple[Brand, User, bool]:
-    """Admin onboarding: the brand and its first user. An existing account is linked;
-    otherwise a new one is made with the password the admin chose (checked by the same
-    rule as sign-up). Returns (brand, user, user_was_created)."""
+async def user_for_brand(
+    db: AsyncSession, email: str, name: str, password: str
+) -> tuple[User, bool]:
+    """An existing account by email, or a new one with the password the admin chose (checked
+    by the sign-up rule). Returns (user, created)."""
     from mercato.kit.security import hash_password, password_problems
     from mercato.kit.time import utcnow
 
-    email = data.user_email.strip().lower()
+    email = email.strip().lower()
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise ValidationFailed("That email address is not valid.", field="user_email")
     user = await db.scalar(select(User).where(User.email == email))
-    created = False
-    if user is None:
-        name = " ".join(data.user_name.split())
-        if not name:
-            raise ValidationFailed("Give the brand user's name.", field="user_name")
-        problems = password_problems(data.user_password, [email, name])
-        if problems:
-            raise ValidationFailed(" ".join(problems), field="user_password")
-        user = User(
-            email=email,
-            name=name,
-            password_hash=hash_password(data.user_password),
-            email_verified_at=utcnow(),
-        )
-        db.add(user)
-        await db.flush()
-        created = True
+    if user is not None:
+        return user, False
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationFailed("Give the brand user's name.", field="user_name")
+    problems = password_problems(password, [email, name])
+    if problems:
+        raise ValidationFailed(" ".join(problems), field="user_password")
+    user = User(
+        email=email, name=name, password_hash=hash_password(password), email_verified_at=utcnow()
+    )
+    db.add(user)
+    await db.flush()
+    return user, True
+
+
+async def members_of(db: AsyncSession, brand_id: int) -> list[tuple[BrandMember, User]]:
+    rows = await db.execute(
+        select(BrandMember, User)
+        .join(User, User.id == BrandMember.user_id)
+        .where(BrandMember.brand_id == brand_id)
+        .order_by(BrandMember.created_at, BrandMember.id)
+    )
+    return [(m, u) for m, u in rows.all()]
+
+
+async def remove_member(db: AsyncSession, brand: Brand, member_id: int) -> None:
+    member = await db.scalar(
+        select(BrandMember).where(BrandMember.id == member_id, BrandMember.brand_id == brand.id)
+    )
+    if member is None:
+        raise NotFound("This brand has no such user.")
+    await db.delete(member)
+    await db.flush()
+
+
+async def onboard(db: AsyncSession, data: OnboardIn) -> tuple[Brand, User, bool]:
+    """Admin onboarding: the brand and its first user (an existing account is linked,
+    otherwise one is made). Returns (brand, user, user_was_created)."""
+    user, created = await user_for_brand(db, data.user_email, data.user_name, data.user_password)
     brand = await create_brand(db, data.brand)
     await add_member(db, brand, user)
     return brand, user, created
