@@ -32,6 +32,14 @@ class StoreRuntime:
     mount_path: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
     page_cache: Any = None  # web.page_cache.PageCache, set by its middleware
+    # The catalogue's URL segments this store renamed (store.toml [catalog]): outgoing
+    # ("essences" → "products") for path(), incoming for the request router.
+    catalog_renames: dict[str, str] = field(init=False, default_factory=dict)
+    catalog_routes: dict[str, str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.catalog_renames = self.config.catalog.renamed()
+        self.catalog_routes = {mine: own for own, mine in self.catalog_renames.items()}
 
     @property
     def slug(self) -> str:
@@ -42,12 +50,28 @@ class StoreRuntime:
         return self.settings.secret_key.get_secret_value()
 
     def path(self, relative: str = "") -> str:
-        """Public path of a store page: path("account/signin") → /atelier-arome/account/signin."""
-        return f"{self.mount_path}/{relative.lstrip('/')}"
+        """Public path of a store page: path("account/signin") → /atelier-arome/account/signin.
+        The catalogue's segments are written as the store names them ("essences/x" is
+        /wholesale/products/x in a store whose products_path is "products")."""
+        relative = relative.lstrip("/")
+        if self.catalog_renames:
+            relative = rename_first_segment(relative, self.catalog_renames)
+        return f"{self.mount_path}/{relative}"
 
     def absolute_url(self, relative: str) -> str:
         base = self.settings.base_url.rstrip("/") or "http://127.0.0.1:8000"
         return base + self.path(relative)
+
+
+def rename_first_segment(relative: str, renames: dict[str, str]) -> str:
+    """``relative`` with its first path segment renamed when ``renames`` names it."""
+    end = len(relative)
+    for stop in "/?#":
+        at = relative.find(stop)
+        if at != -1:
+            end = min(end, at)
+    head = relative[:end]
+    return renames[head] + relative[end:] if head in renames else relative
 
 
 def build_runtime(

@@ -37,6 +37,29 @@ class Theme(BaseModel):
         return value
 
 
+class CatalogPaths(BaseModel):
+    """The storefront catalogue's URL segments. The catalogue's own names (Atelier Arôme's
+    ``essences`` and ``humours``) are the defaults, so its URLs never change; another store
+    names them after its goods (``[catalog] products_path = "products"``)."""
+
+    products_path: str = "essences"
+    categories_path: str = "humours"
+
+    @field_validator("products_path", "categories_path")
+    @classmethod
+    def _segment(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("a catalogue path is one segment of lower-case letters and hyphens")
+        return value
+
+    def renamed(self) -> dict[str, str]:
+        """The catalogue's own segment → this store's, for the segments the store renamed."""
+        pairs = {"essences": self.products_path, "humours": self.categories_path}
+        if len(set(pairs.values())) < len(pairs):
+            raise ValueError("products_path and categories_path must differ")
+        return {own: mine for own, mine in pairs.items() if own != mine}
+
+
 class DemoUser(BaseModel):
     email: str
     password: str
@@ -59,6 +82,7 @@ class StoreConfig(BaseModel):
     contact_email: str = ""
     # Store feature flags (seed 004 §3.4): e.g. {"reviews": false}; the admin may override.
     features: dict[str, bool] = Field(default_factory=dict)
+    catalog: CatalogPaths = Field(default_factory=CatalogPaths)
     demo_users: list[DemoUser] = Field(default_factory=list)
     path: Path | None = None
 

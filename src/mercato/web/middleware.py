@@ -8,6 +8,7 @@ import uuid
 from contextvars import ContextVar
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -125,6 +126,23 @@ class UnitOfWork:
                     log.exception("after-commit callback failed")
 
 
+def _route_renamed_catalogue(scope: Scope, routes: dict[str, str]) -> None:
+    """A store that renamed the catalogue's URL segments (store.toml [catalog]) is answered
+    by the catalogue's own routes: /wholesale/products/x is routed as /wholesale/essences/x.
+    Only the routing path changes; links are written with the store's names (runtime.path)."""
+    from mercato.platform.runtime import rename_first_segment
+
+    root = scope.get("root_path", "")
+    path = scope["path"]
+    prefix = root if root and path.startswith(root + "/") else ""
+    route = path[len(prefix) :].lstrip("/")
+    renamed = rename_first_segment(route, routes)
+    if renamed != route:
+        scope["path"] = f"{prefix}/{renamed}"
+        if "raw_path" in scope:
+            scope["raw_path"] = quote(scope["path"]).encode()
+
+
 class StoreMiddleware:
     """Per store: runtime on the request, the unit of work, CSRF cookie, security headers."""
 
@@ -136,6 +154,8 @@ class StoreMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        if self.runtime.catalog_routes:
+            _route_renamed_catalogue(scope, self.runtime.catalog_routes)
         state = scope.setdefault("state", {})
         state["runtime"] = self.runtime
         state["store_slug"] = self.runtime.slug
