@@ -104,10 +104,14 @@ def draw(sku: str, category: str, brand: str) -> bytes:
         _mixer(d, rng)
     else:
         _accessory(d)
+    # The brand plate is centred: listing cards crop the picture's sides.
     label = brand.upper()[:16]
     font = _font(30)
-    d.rounded_rectangle((20, 540, 40 + 20 * len(label), 585), radius=6, fill=RED)
-    d.text((30, 545), label, fill=(255, 248, 231), font=font)
+    left, top, right, bottom = d.textbbox((0, 0), label, font=font)
+    width = right - left
+    x = (SIZE - width) // 2
+    d.rounded_rectangle((x - 14, 538, x + width + 14, 588), radius=6, fill=RED)
+    d.text((x - left, 545 - top + 4), label, fill=(255, 248, 231), font=font)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82)
     return out.getvalue()

@@ -79,4 +79,11 @@ async def seed_audio(db: AsyncSession, ctx: Any) -> str:
         made.append(product.id)
     indexed = await search.index_products(db, None)
     await db.flush()
-    return f"{new_categories} new categories, {len(made)} new products, {indexed} indexed"
+    # The orders module seeds before this one (it comes first in store.toml), when these
+    # products did not exist yet: run its idempotent seed again now that they do.
+    orders = ""
+    if "orders" in ctx.config.modules:
+        from mercato.orders.seed import seed_orders
+
+        orders = "; " + await seed_orders(db, ctx)
+    return f"{new_categories} new categories, {len(made)} new products, {indexed} indexed{orders}"
