@@ -3,6 +3,7 @@ technicians (skills, weekly hours, days off). Every change writes an audit row."
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -12,9 +13,9 @@ from mercato.admin.pages import admin_render
 from mercato.bookings import service, slots
 from mercato.bookings.jobs import calendar_of
 from mercato.identity.deps import require_permission
-from mercato.kit.errors import DomainError
+from mercato.kit.errors import DomainError, NotFound
 from mercato.models import User
-from mercato.models.bookings import BOOKING_STATUSES
+from mercato.models.bookings import BOOKING_STATUSES, Technician
 from mercato.platform import audit
 from mercato.web.deps import Db, Runtime
 from mercato.web.flash import redirect
@@ -22,6 +23,7 @@ from mercato.web.flash import redirect
 router = APIRouter()
 Manager = Annotated[User, Depends(require_permission("bookings.manage"))]
 Number = Annotated[str, Path(max_length=20)]
+TechId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 ACTION_LABELS = {
     "confirmed": "Xác nhận",
     "in_progress": "Bắt đầu",
@@ -87,8 +89,9 @@ async def booking_status(
 
 
 @router.get("/technicians")
-async def technicians_page(request: Request, db: Db, _: Manager) -> Response:
+async def technicians_page(request: Request, db: Db, runtime: Runtime, _: Manager) -> Response:
     technicians = await service.list_technicians(db, active_only=False)
+    today = slots.local_day(calendar_of(runtime).now, runtime.config.timezone)
     services = {s.id: s for s in await service.list_service_types(db, active_only=False)}
     return admin_render(
         request,
@@ -108,6 +111,91 @@ async def technicians_page(request: Request, db: Db, _: Manager) -> Response:
                 "Chủ Nhật",
             ],
             "fmt": slots.format_minutes,
+            "days_off": {t.id: await service.days_off_of(db, t.id, today) for t in technicians},
+            "today": today,
         },
         section="technicians",
     )
+
+
+async def _technician(db: Db, technician_id: int) -> Technician:
+    technician = await db.get(Technician, technician_id)
+    if technician is None:
+        raise NotFound("Không tìm thấy kỹ thuật viên.")
+    return technician
+
+
+@router.post("/technicians/{technician_id}")
+async def save_technician(
+    request: Request, technician_id: TechId, db: Db, user: Manager
+) -> Response:
+    technician = await _technician(db, technician_id)
+    form = await request.form()
+    try:
+        hours = {
+            wd: service.parse_hours(str(form.get(f"h{wd}") or "")[:20], f"h{wd}") for wd in range(7)
+        }
+        skills = {int(v) for v in form.getlist("skills") if str(v).isdigit() and len(str(v)) < 12}
+        await service.set_schedule(
+            db, technician, hours=hours, service_ids=skills, active=bool(form.get("is_active"))
+        )
+    except DomainError as exc:
+        return redirect(request, f"admin/technicians#tech-{technician.id}", exc.message, "error")
+    await audit.record(
+        db,
+        actor=user,
+        action="technician.schedule",
+        entity_type="technician",
+        entity_id=technician.id,
+        after={"hours": {k: v for k, v in hours.items() if v}, "skills": sorted(skills)},
+        request=request,
+    )
+    return redirect(
+        request,
+        f"admin/technicians#tech-{technician.id}",
+        f"Đã lưu lịch của {technician.display_name}.",
+    )
+
+
+@router.post("/technicians/{technician_id}/days-off")
+async def add_day_off(request: Request, technician_id: TechId, db: Db, user: Manager) -> Response:
+    technician = await _technician(db, technician_id)
+    form = await request.form()
+    try:
+        day = date.fromisoformat(str(form.get("day") or "")[:10])
+    except ValueError:
+        return redirect(
+            request, f"admin/technicians#tech-{technician.id}", "Chọn một ngày hợp lệ.", "error"
+        )
+    try:
+        await service.add_day_off(db, technician, day, str(form.get("reason") or ""))
+    except DomainError as exc:
+        return redirect(request, f"admin/technicians#tech-{technician.id}", exc.message, "error")
+    await audit.record(
+        db,
+        actor=user,
+        action="technician.day_off",
+        entity_type="technician",
+        entity_id=technician.id,
+        after={"day": day.isoformat()},
+        request=request,
+    )
+    return redirect(request, f"admin/technicians#tech-{technician.id}", "Đã thêm ngày nghỉ.")
+
+
+@router.post("/technicians/{technician_id}/days-off/{day_off_id}/delete")
+async def remove_day_off(
+    request: Request, technician_id: TechId, day_off_id: TechId, db: Db, user: Manager
+) -> Response:
+    technician = await _technician(db, technician_id)
+    await service.remove_day_off(db, technician, day_off_id)
+    await audit.record(
+        db,
+        actor=user,
+        action="technician.day_off.delete",
+        entity_type="technician",
+        entity_id=technician.id,
+        before={"day_off_id": day_off_id},
+        request=request,
+    )
+    return redirect(request, f"admin/technicians#tech-{technician.id}", "Đã bỏ ngày nghỉ.")

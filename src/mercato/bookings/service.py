@@ -517,3 +517,92 @@ async def mark_reminded(db: AsyncSession, booking: Booking, now: datetime) -> bo
         .execution_options(synchronize_session=False)
     )
     return result.scalar_one_or_none() is not None
+
+
+# --- technicians' schedules (admin) ------------------------------------------------------------
+
+
+def parse_hours(text: str, field: str) -> tuple[int, int] | None:
+    """ "08:00-17:00" → (480, 1020); blank → None (not working that day)."""
+    text = text.strip()
+    if not text:
+        return None
+    start, sep, end = text.replace("–", "-").partition("-")
+    try:
+        if not sep:
+            raise ValueError(text)
+        span = (slots.parse_hhmm(start), slots.parse_hhmm(end))
+    except ValueError as exc:
+        raise ValidationFailed(
+            "Nhập giờ dạng 08:00-17:00, hoặc để trống nếu nghỉ.", field=field
+        ) from exc
+    if span[0] >= span[1]:
+        raise ValidationFailed("Giờ kết thúc phải sau giờ bắt đầu.", field=field)
+    return span
+
+
+async def set_schedule(
+    db: AsyncSession,
+    technician: Technician,
+    *,
+    hours: dict[int, tuple[int, int] | None],
+    service_ids: set[int],
+    active: bool,
+) -> None:
+    """Replace a technician's weekly hours and skills. Existing bookings keep their claims:
+    changing hours never cancels anything; staff move those bookings by hand."""
+    known = set(
+        await db.scalars(select(ServiceType.id).where(ServiceType.id.in_(service_ids or {0})))
+    )
+    if known != service_ids:
+        raise ValidationFailed("Dịch vụ không tồn tại.", field="skills")
+    await db.execute(delete(TechnicianHours).where(TechnicianHours.technician_id == technician.id))
+    await db.execute(delete(TechnicianSkill).where(TechnicianSkill.technician_id == technician.id))
+    for weekday, span in sorted(hours.items()):
+        if span is not None:
+            db.add(
+                TechnicianHours(
+                    technician_id=technician.id,
+                    weekday=weekday,
+                    start_minute=span[0],
+                    end_minute=span[1],
+                )
+            )
+    for service_id in sorted(service_ids):
+        db.add(TechnicianSkill(technician_id=technician.id, service_type_id=service_id))
+    technician.is_active = active
+    await db.flush()
+
+
+async def days_off_of(db: AsyncSession, technician_id: int, since: date) -> list[TechnicianDayOff]:
+    return list(
+        await db.scalars(
+            select(TechnicianDayOff)
+            .where(TechnicianDayOff.technician_id == technician_id, TechnicianDayOff.day >= since)
+            .order_by(TechnicianDayOff.day)
+        )
+    )
+
+
+async def add_day_off(
+    db: AsyncSession, technician: Technician, day: date, reason: str = ""
+) -> TechnicianDayOff:
+    exists = await db.scalar(
+        select(TechnicianDayOff.id).where(
+            TechnicianDayOff.technician_id == technician.id, TechnicianDayOff.day == day
+        )
+    )
+    if exists is not None:
+        raise Conflict("Ngày này đã là ngày nghỉ.", field="day")
+    row = TechnicianDayOff(technician_id=technician.id, day=day, reason=reason.strip()[:200])
+    db.add(row)
+    await db.flush()
+    return row
+
+
+async def remove_day_off(db: AsyncSession, technician: Technician, day_off_id: int) -> None:
+    await db.execute(
+        delete(TechnicianDayOff).where(
+            TechnicianDayOff.id == day_off_id, TechnicianDayOff.technician_id == technician.id
+        )
+    )
