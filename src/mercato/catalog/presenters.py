@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mercato.catalog.schemas import ProductFilters, ProductSort
+from mercato.kit.i18n import N_, _
 from mercato.kit.money import minor_digits
 from mercato.models.catalog import ProductImage, Rarity, Season
 from mercato.models.inventory import Inventory
@@ -20,25 +21,25 @@ _NUMERALS = (
     (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
 )  # fmt: skip
 RARITY_LABELS = {
-    Rarity.COMMON.value: "Common",
-    Rarity.RARE.value: "Rare",
-    Rarity.LIMITED.value: "Limited edition",
-    Rarity.SEASONAL.value: "Seasonal",
+    Rarity.COMMON.value: N_("Common"),
+    Rarity.RARE.value: N_("Rare"),
+    Rarity.LIMITED.value: N_("Limited edition"),
+    Rarity.SEASONAL.value: N_("Seasonal"),
 }
 SEASON_LABELS = {
-    Season.SPRING.value: "Spring",
-    Season.SUMMER.value: "Summer",
-    Season.AUTUMN.value: "Autumn",
-    Season.WINTER.value: "Winter",
-    Season.ALL_YEAR.value: "All year",
+    Season.SPRING.value: N_("Spring"),
+    Season.SUMMER.value: N_("Summer"),
+    Season.AUTUMN.value: N_("Autumn"),
+    Season.WINTER.value: N_("Winter"),
+    Season.ALL_YEAR.value: N_("All year"),
 }
 SORT_LABELS = {
-    ProductSort.FEATURED.value: "Curator's order",
-    ProductSort.RELEVANCE.value: "Best match",
-    ProductSort.NEWEST.value: "Newest",
-    ProductSort.PRICE_ASC.value: "Price, low to high",
-    ProductSort.PRICE_DESC.value: "Price, high to low",
-    ProductSort.NAME.value: "Name, A to Z",
+    ProductSort.FEATURED.value: N_("Curator's order"),
+    ProductSort.RELEVANCE.value: N_("Best match"),
+    ProductSort.NEWEST.value: N_("Newest"),
+    ProductSort.PRICE_ASC.value: N_("Price, low to high"),
+    ProductSort.PRICE_DESC.value: N_("Price, high to low"),
+    ProductSort.NAME.value: N_("Name, A to Z"),
 }
 
 
@@ -100,11 +101,11 @@ class StockState:
 def stock_state(inventory: Inventory | None) -> StockState:
     available = max(inventory.available, 0) if inventory is not None else 0
     if available <= 0:
-        return StockState("sold_out", "Sold out", 0)
+        return StockState("sold_out", _("Sold out"), 0)
     assert inventory is not None
     if available <= inventory.low_stock_threshold:
-        return StockState("low", f"Only {available} left", available)
-    return StockState("in_stock", "In stock", available)
+        return StockState("low", _("Only %(count)s left", count=available), available)
+    return StockState("in_stock", _("In stock"), available)
 
 
 @dataclass
@@ -148,30 +149,30 @@ def read_list_query(
         if values["rarity"] in RARITY_LABELS:
             filters.rarity = values["rarity"]
         else:
-            errors["rarity"] = "Choose a rarity from the list."
+            errors["rarity"] = N_("Choose a rarity from the list.")
     if values["season"]:
         if values["season"] in SEASON_LABELS:
             filters.season = values["season"]
         else:
-            errors["season"] = "Choose a season from the list."
+            errors["season"] = N_("Choose a season from the list.")
     filters.scent_note = values["note"] or None
     for key in ("min_price", "max_price"):
         if values[key]:
             try:
                 setattr(filters, key, _price(values[key], currency))
             except (InvalidOperation, ValueError):
-                errors[key] = "Enter an amount such as 40 or 42.50."
+                errors[key] = N_("Enter an amount such as 40 or 42.50.")
     if (
         filters.min_price is not None
         and filters.max_price is not None
         and filters.min_price > filters.max_price
     ):
-        errors["max_price"] = "The highest price must be at least the lowest."
+        errors["max_price"] = N_("The highest price must be at least the lowest.")
         filters.max_price = None
     filters.in_stock = values["in_stock"] in ("1", "on", "true")
     sort = values["sort"] or (ProductSort.RELEVANCE.value if filters.q else "featured")
     if sort not in SORT_LABELS:
-        errors["sort"] = "Choose an order from the list."
+        errors["sort"] = N_("Choose an order from the list.")
         sort = ProductSort.FEATURED.value
     try:
         page = min(max(int(values["page"] or 1), 1), 10_000)

@@ -17,6 +17,7 @@ from mercato.checkout import service as checkout_service
 from mercato.checkout.service import CheckoutDetails
 from mercato.identity.deps import client_ip, limit_attempts
 from mercato.kit.errors import DomainError, RateLimited
+from mercato.kit.i18n import N_, _, current_locale
 from mercato.kit.time import utcnow
 from mercato.models.commerce import Cart
 from mercato.payments import service as payments_service
@@ -28,7 +29,12 @@ from mercato.web.templating import render
 
 router = APIRouter(prefix="/checkout")
 
-STEPS = [("address", "Address"), ("shipping", "Delivery"), ("gift", "Gift"), ("review", "Review")]
+STEPS = [
+    ("address", N_("Address")),
+    ("shipping", N_("Delivery")),
+    ("gift", N_("Gift")),
+    ("review", N_("Review")),
+]
 ADDRESS_FIELDS = (
     "first_name", "last_name", "company", "line1", "line2", "city", "region", "postal_code",
     "country", "phone",
@@ -110,10 +116,10 @@ async def _ready(request: Request, db: Db, need: tuple[str, ...] = ()) -> Cart |
     redirect to where the shopper must go."""
     cart = await _cart(request, db)
     if cart is None:
-        return redirect(request, "cart", "Your cart is empty.", "info")
+        return redirect(request, "cart", _("Your cart is empty."), "info")
     view = await cart_service.view(db, cart, runtime=request.state.runtime)
     if view.is_empty:
-        return redirect(request, "cart", "Your cart is empty.", "info")
+        return redirect(request, "cart", _("Your cart is empty."), "info")
     if view.problems:
         return redirect(request, "cart", view.problems[0], "warning")
     state = checkout_service.state_of(cart)
@@ -150,7 +156,7 @@ async def address_form(request: Request, db: Db, runtime: Runtime) -> Response:
     return await _page(
         request, db, runtime, found, "address",
         {"values": values, "saved": saved, "choice": choice,
-         "countries": countries(runtime.config.locale)},
+         "countries": countries(current_locale(runtime.config.locale))},
     )  # fmt: skip
 
 
@@ -173,12 +179,14 @@ async def save_address(request: Request, db: Db, runtime: Runtime) -> Response:
             address_id = None
     except (DomainError, ValueError) as exc:
         errors = (
-            _errors(exc) if isinstance(exc, DomainError) else {"address_id": "Choose an address."}
+            _errors(exc)
+            if isinstance(exc, DomainError)
+            else {"address_id": _("Choose an address.")}
         )
         return await _page(
             request, db, runtime, found, "address",
             {"values": values, "saved": saved, "choice": choice, "errors": errors,
-             "countries": countries(runtime.config.locale)},
+             "countries": countries(current_locale(runtime.config.locale))},
             status_code=422,
         )  # fmt: skip
     checkout_service.save_state(found, email=email, address=address, address_id=address_id)
@@ -212,7 +220,7 @@ async def save_shipping(request: Request, db: Db, runtime: Runtime) -> Response:
     if option is None:
         return await _page(
             request, db, runtime, found, "shipping",
-            {"errors": {"rate_id": "Choose a delivery method."}}, status_code=422,
+            {"errors": {"rate_id": _("Choose a delivery method.")}}, status_code=422,
         )  # fmt: skip
     changes: dict[str, Any] = {"rate_id": option.rate_id}
     if not option.allows_scheduled_date:
@@ -246,7 +254,7 @@ async def gift_form(request: Request, db: Db, runtime: Runtime) -> Response:
         return found
     option, earliest = await _earliest(db, runtime, found)
     if option is None:
-        return redirect(request, "checkout/shipping", "Please choose a delivery method.", "info")
+        return redirect(request, "checkout/shipping", _("Please choose a delivery method."), "info")
     state = checkout_service.state_of(found)
     wrap = (await pricing_service.checkout_options(db)).gift_wrap_price
     return await _page(
@@ -263,18 +271,21 @@ async def save_gift(request: Request, db: Db, runtime: Runtime) -> Response:
     values = await _form(request)
     option, earliest = await _earliest(db, runtime, found)
     if option is None:
-        return redirect(request, "checkout/shipping", "Please choose a delivery method.", "info")
+        return redirect(request, "checkout/shipping", _("Please choose a delivery method."), "info")
     wrap = (await pricing_service.checkout_options(db)).gift_wrap_price
     errors: dict[str, str] = {}
     message = values.get("gift_message", "")
     note = values.get("note", "")
     if len(message) > checkout_service.GIFT_MESSAGE_MAX:
-        errors["gift_message"] = (
-            f"A gift message has at most {checkout_service.GIFT_MESSAGE_MAX} characters "
-            f"(this one has {len(message)})."
+        errors["gift_message"] = _(
+            "A gift message has at most %(count)s characters (this one has %(length)s).",
+            count=checkout_service.GIFT_MESSAGE_MAX,
+            length=len(message),
         )
     if len(note) > checkout_service.NOTE_MAX:
-        errors["note"] = f"A note has at most {checkout_service.NOTE_MAX} characters."
+        errors["note"] = _(
+            "A note has at most %(count)s characters.", count=checkout_service.NOTE_MAX
+        )
     delivery = None
     try:
         delivery = checkout_service.check_delivery_date(
@@ -332,7 +343,7 @@ async def place(request: Request, db: Db, runtime: Runtime) -> Response:
             request, (runtime.settings.rate_limit_checkout, f"checkout-ip:{client_ip(request)}")
         )
     except RateLimited as exc:
-        response = await again("Too many attempts; please wait a minute and try again.", 429)
+        response = await again(_("Too many attempts; please wait a minute and try again."), 429)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     state = checkout_service.state_of(found)

@@ -26,6 +26,7 @@ from mercato.cart.service import CartView
 from mercato.customers.schemas import AddressIn
 from mercato.inventory import service as inventory_service
 from mercato.kit.errors import Conflict, NotFound, ValidationFailed
+from mercato.kit.i18n import _
 from mercato.kit.time import utcnow
 from mercato.models.commerce import Address, Cart
 from mercato.models.orders import Order, OrderEvent, OrderLine
@@ -67,17 +68,17 @@ def check_address(data: dict[str, Any], prefix: str = "address") -> dict[str, An
         field = ".".join(str(p) for p in (prefix, *first["loc"]))
         message = first["msg"].removeprefix("Value error, ")
         if first["type"] == "string_too_short":
-            message = "This field is required."
+            message = _("This field is required.")
         raise ValidationFailed(message[:1].upper() + message[1:], field=field) from None
 
 
 def check_email(email: str) -> str:
     email = (email or "").strip()
     if not email or len(email) > EMAIL_MAX or "@" not in email or " " in email:
-        raise ValidationFailed("Enter the email address for your order updates.", field="email")
-    local, _, domain = email.rpartition("@")
+        raise ValidationFailed(_("Enter the email address for your order updates."), field="email")
+    local, _at, domain = email.rpartition("@")
     if not local or "." not in domain:
-        raise ValidationFailed("Enter a valid email address.", field="email")
+        raise ValidationFailed(_("Enter a valid email address."), field="email")
     return email.lower()
 
 
@@ -100,7 +101,7 @@ async def saved_address(db: AsyncSession, user_id: int, address_id: int) -> Addr
         )
     )
     if address is None:
-        raise NotFound("Choose one of your saved addresses.", field="address_id")
+        raise NotFound(_("Choose one of your saved addresses."), field="address_id")
     return address
 
 
@@ -143,16 +144,17 @@ def check_delivery_date(
     try:
         chosen = value if isinstance(value, date) else date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationFailed("Enter a date as YYYY-MM-DD.", field="delivery_date") from None
+        raise ValidationFailed(_("Enter a date as YYYY-MM-DD."), field="delivery_date") from None
     if chosen < earliest:
         raise ValidationFailed(
-            f"The earliest delivery date is {earliest:%A %d %B %Y}.", field="delivery_date"
+            _("The earliest delivery date is %(date)s.", date=f"{earliest:%A %d %B %Y}"),
+            field="delivery_date",
         )
     if chosen.weekday() == 6:
-        raise ValidationFailed("We do not deliver on Sundays.", field="delivery_date")
+        raise ValidationFailed(_("We do not deliver on Sundays."), field="delivery_date")
     if chosen > earliest + timedelta(days=SCHEDULE_DAYS_AHEAD):
         raise ValidationFailed(
-            f"Deliveries can be scheduled up to {SCHEDULE_DAYS_AHEAD} days ahead.",
+            _("Deliveries can be scheduled up to %(days)s days ahead.", days=SCHEDULE_DAYS_AHEAD),
             field="delivery_date",
         )
     return chosen
@@ -317,7 +319,7 @@ async def new_order_number(db: AsyncSession, runtime: StoreRuntime) -> str:
     """ "AA-" + 6 random digits, unpredictable (a guest cannot guess a neighbour's number)
     and checked for unused; the unique index is the final guard."""
     prefix = order_prefix(runtime)
-    for _ in range(10):
+    for _attempt in range(10):
         number = f"{prefix}-{secrets.randbelow(900_000) + 100_000}"
         if await db.scalar(select(Order.id).where(Order.number == number)) is None:
             return number
@@ -362,7 +364,7 @@ async def place_order(
     now = now or utcnow()
     view = await cart_service.view(db, cart, runtime=runtime)
     if view.is_empty:
-        raise ValidationFailed("Your cart is empty.", field="cart")
+        raise ValidationFailed(_("Your cart is empty."), field="cart")
     if view.problems:
         raise Conflict(view.problems[0], field="cart", code="cart_changed")
 
@@ -405,16 +407,19 @@ async def place_order(
     )
     if q.option is None:
         raise ValidationFailed(
-            "Choose a delivery method for this address.", field="shipping_rate_id"
+            _("Choose a delivery method for this address."), field="shipping_rate_id"
         )
     gift_message = (details.gift_message or "").strip()
     if len(gift_message) > GIFT_MESSAGE_MAX:
         raise ValidationFailed(
-            f"A gift message has at most {GIFT_MESSAGE_MAX} characters.", field="gift_message"
+            _("A gift message has at most %(count)s characters.", count=GIFT_MESSAGE_MAX),
+            field="gift_message",
         )
     note = (details.note or "").strip()
     if len(note) > NOTE_MAX:
-        raise ValidationFailed(f"A note has at most {NOTE_MAX} characters.", field="note")
+        raise ValidationFailed(
+            _("A note has at most %(count)s characters.", count=NOTE_MAX), field="note"
+        )
     options = await pricing_service.checkout_options(db)
     earliest = earliest_delivery(
         now, runtime.config.timezone, q.option.lead_days_min, options.cutoff_hour

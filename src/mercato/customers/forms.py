@@ -7,11 +7,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from mercato.customers.schemas import AddressIn
+from mercato.kit.i18n import N_
 
 FIELDS = tuple(AddressIn.model_fields)
 MESSAGES = {
-    "string_too_short": "Please fill this in.",
-    "missing": "Please fill this in.",
+    "string_too_short": N_("Please fill this in."),
+    "missing": N_("Please fill this in."),
 }
 
 

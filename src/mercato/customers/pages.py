@@ -15,6 +15,7 @@ from mercato.customers import service
 from mercato.customers.forms import parse_address
 from mercato.identity.deps import CurrentUser
 from mercato.kit.errors import DomainError
+from mercato.kit.i18n import _
 from mercato.models import Address
 from mercato.models.commerce import AddressKind
 from mercato.web.deps import Db
@@ -79,7 +80,7 @@ async def create_address(request: Request, user: CurrentUser, db: Db) -> Respons
     data, errors = parse_address(values)
     kind = values.get("kind", "shipping")
     if kind not in service.KINDS:
-        errors["kind"] = ["Choose shipping or billing."]
+        errors["kind"] = [_("Choose shipping or billing.")]
     if data is None or errors:
         return _address_form(request, values, errors, status=422)
     try:
@@ -88,7 +89,7 @@ async def create_address(request: Request, user: CurrentUser, db: Db) -> Respons
         )
     except DomainError as exc:
         return _address_form(request, values, {exc.field or "__all__": [exc.message]}, status=422)
-    return redirect(request, "account/addresses", "The address is saved.")
+    return redirect(request, "account/addresses", _("The address is saved."))
 
 
 @router.get("/addresses/{address_id:int}/edit")
@@ -107,24 +108,28 @@ async def edit_address(request: Request, address_id: int, user: CurrentUser, db:
     data, errors = parse_address(values)
     kind = values.get("kind", address.kind)
     if kind not in service.KINDS:
-        errors["kind"] = ["Choose shipping or billing."]
+        errors["kind"] = [_("Choose shipping or billing.")]
     if data is None or errors:
         return _address_form(request, values, errors, address, status=422)
     await service.update_address(
         db, user.id, address.id, data, kind=kind, make_default=values.get("is_default") == "on"
     )
-    return redirect(request, "account/addresses", "The address is updated.")
+    return redirect(request, "account/addresses", _("The address is updated."))
 
 
 @router.post("/addresses/{address_id:int}/delete")
 async def delete_address(request: Request, address_id: int, user: CurrentUser, db: Db) -> Response:
     await service.delete_address(db, user.id, address_id)
-    return redirect(request, "account/addresses", "The address is removed.", "info")
+    return redirect(request, "account/addresses", _("The address is removed."), "info")
 
 
 @router.post("/addresses/{address_id:int}/default")
 async def make_default(request: Request, address_id: int, user: CurrentUser, db: Db) -> Response:
     address = await service.set_default(db, user.id, address_id)
     return redirect(
-        request, "account/addresses", f"This is now your default {address.kind} address."
+        request,
+        "account/addresses",
+        _("This is now your default shipping address.")
+        if address.kind == "shipping"
+        else _("This is now your default billing address."),
     )

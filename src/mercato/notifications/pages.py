@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mercato.identity.deps import CurrentUser
+from mercato.kit.i18n import _
 from mercato.platform import notifications
 from mercato.web.deps import Db
 from mercato.web.flash import redirect
@@ -25,7 +26,7 @@ async def notification_list(
 @router.post("/notifications/read-all")
 async def read_all(request: Request, user: CurrentUser, db: Db) -> Response:
     changed = await notifications.mark_read(db, user.id, "all")
-    message = "All notifications are marked as read." if changed else ""
+    message = _("All notifications are marked as read.") if changed else ""
     return redirect(request, "notifications", message)
 
 
@@ -34,7 +35,7 @@ async def read_one(request: Request, notification_id: int, user: CurrentUser, db
     """Mark one read and open its link. Another user's id behaves like a missing one."""
     row = await notifications.get_for_user(db, user.id, notification_id)
     if row is None:
-        return redirect(request, "notifications", "That notification is no longer here.", "info")
+        return redirect(request, "notifications", _("That notification is no longer here."), "info")
     await notifications.mark_read(db, user.id, [row.id])
     # Links are checked when stored; checked again so an old row can never leave the site.
     if row.link and notifications.is_local_link(row.link):

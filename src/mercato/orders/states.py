@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from mercato.kit.i18n import N_
 from mercato.models.orders import OrderStatus as S
 
 Via = Literal["payment", "staff", "customer", "system", "refund"]
@@ -37,13 +38,13 @@ CUSTOMER_VISIBLE = frozenset(
 )
 
 LABELS = {
-    S.PENDING: "Awaiting payment",
-    S.CONFIRMED: "Confirmed",
-    S.PROCESSING: "Being prepared",
-    S.SHIPPED: "Shipped",
-    S.DELIVERED: "Delivered",
-    S.CANCELLED: "Cancelled",
-    S.REFUNDED: "Refunded",
+    S.PENDING: N_("Awaiting payment"),
+    S.CONFIRMED: N_("Confirmed"),
+    S.PROCESSING: N_("Being prepared"),
+    S.SHIPPED: N_("Shipped"),
+    S.DELIVERED: N_("Delivered"),
+    S.CANCELLED: N_("Cancelled"),
+    S.REFUNDED: N_("Refunded"),
 }
 STAFF_ACTIONS = {
     S.PROCESSING: "Start preparing",

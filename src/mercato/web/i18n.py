@@ -221,13 +221,27 @@ def install(env: Environment, config: StoreConfig) -> None:
             return singular if n == 1 else plural
         return i18n.translations(language).ngettext(singular, plural, n)
 
+    def pgettext(context: str, message: str) -> str:
+        language = language_now()
+        if language == i18n.SOURCE_LANGUAGE:
+            return message
+        return i18n.translations(language).pgettext(context, message)
+
+    def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+        language = language_now()
+        if language == i18n.SOURCE_LANGUAGE:
+            return singular if n == 1 else plural
+        return i18n.translations(language).npgettext(context, singular, plural, n)
+
     def html_lang() -> str:
         language = language_now()
         return locale_for(config, language)
 
     # `{% trans %}` blocks are extracted with trimmed whitespace (babel.cfg); render them so.
     env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
+    )
     env.globals["current_language"] = language_now
     env.globals["html_lang"] = html_lang
     # For text that arrives already composed in Python (a form error, a flash message):

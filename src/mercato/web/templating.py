@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from babel.dates import format_datetime
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from babel.dates import format_date, format_datetime
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -26,10 +26,13 @@ def build_environment(runtime: StoreRuntime) -> Environment:
     theme_dir = runtime.config.theme_dir
     if theme_dir and (theme_dir / "templates").is_dir():
         dirs.append(str(theme_dir / "templates"))
-    dirs += runtime.modules.template_dirs()
-    dirs.append(str(BASE_TEMPLATES))
+    core = runtime.modules.template_dirs() + [str(BASE_TEMPLATES)]
+    dirs += core
+    # "core/<name>" is a template without the store's theme, so a theme's page can extend the
+    # module's page and override only its blocks ({% extends "core/catalog/product.html" %}).
+    without_theme = PrefixLoader({"core": ChoiceLoader([FileSystemLoader(d) for d in core])})
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
+        loader=ChoiceLoader([*(FileSystemLoader(d) for d in dirs), without_theme]),
         autoescape=select_autoescape(["html", "xml"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -51,7 +54,17 @@ def build_environment(runtime: StoreRuntime) -> Environment:
         if value
         else ""
     )
+    env.filters["date_full"] = lambda value: _date_full(value, current_locale(locale))
     return env
+
+
+def _date_full(value: Any, locale: str) -> str:
+    """A day written out ("Monday 07 December 2026"; "Thứ Hai, 7 tháng 12, 2026" in vi)."""
+    if not value:
+        return ""
+    # English keeps the wording the stores have always shown; others use CLDR's full form.
+    pattern = "EEEE dd MMMM y" if locale.split("-")[0] == "en" else "full"
+    return format_date(value, pattern, locale=babel_locale(locale))
 
 
 def add_template_context(request: Request, **values: Any) -> None:

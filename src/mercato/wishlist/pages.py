@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from mercato.catalog.presenters import image_view, stock_state
 from mercato.identity.deps import CurrentUser
 from mercato.identity.pages import safe_next
+from mercato.kit.i18n import _
 from mercato.web.deps import Db, Runtime
 from mercato.web.flash import flash, redirect
 from mercato.web.templating import render
@@ -55,7 +56,7 @@ async def add_to_wishlist(
 ) -> Response:
     product = await service.find_product(db, product_id=product_id)
     await service.add(db, user.id, product.id)
-    message = f"{product.name} is in your wishlist."
+    message = _("%(product)s is in your wishlist.", product=product.name)
     return await _answer(request, db, user.id, runtime, message, True, product.id)
 
 
@@ -64,5 +65,5 @@ async def remove_from_wishlist(
     request: Request, product_id: int, user: CurrentUser, db: Db, runtime: Runtime
 ) -> Response:
     await service.remove(db, user.id, product_id)
-    message = "Removed from your wishlist."
+    message = _("Removed from your wishlist.")
     return await _answer(request, db, user.id, runtime, message, False, product_id)

@@ -21,9 +21,10 @@ for (const form of forms) {
       }
       const data = await response.json();
       button.setAttribute("aria-pressed", data.saved ? "true" : "false");
+      // The labels come from the page, in the shopper's language.
       button.querySelector("[data-label]").textContent = data.saved
-        ? "Saved in your wishlist"
-        : "Save to wishlist";
+        ? form.dataset.labelSaved || "Saved in your wishlist"
+        : form.dataset.labelSave || "Save to wishlist";
       button.querySelector(".wishlist-heart").textContent = data.saved ? "♥" : "♡";
       form.action = data.saved ? form.dataset.remove : form.dataset.add;
       status.textContent = data.message;
