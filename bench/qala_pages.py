@@ -17,6 +17,7 @@ docs/benchmarks.md; paste the table with the command line. Run it under the benc
 
     flock /tmp/mercato-bench.lock uv run python bench/qala_pages.py [--connections 32]
         [--duration 10] [--threads 2] [--workers 2] [--database sqlite|postgresql]
+        [--no-page-cache]
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def run(args: argparse.Namespace, wrk: str | None) -> tuple[list[load.Result], i
         "MERCATO_DATABASE_URL": load.PG_TEMPLATE if args.database == "postgresql" else "",
         "MERCATO_REDIS_URL": "",
         "MERCATO_BASE_URL": f"http://127.0.0.1:{port}",
+        # --no-page-cache measures rendering and queries on every request.
+        "MERCATO_PAGE_CACHE_SECONDS": "0" if args.no_page_cache else "300",
     }
     if args.database == "postgresql":
         load.reset_postgres()
@@ -129,7 +132,8 @@ def run(args: argparse.Namespace, wrk: str | None) -> tuple[list[load.Result], i
 def table(results: list[load.Result], size: int, args: argparse.Namespace, tool: str) -> str:
     baseline = results[-1].rps or 1.0
     lines = [
-        f"Qala pages, {args.database}, {args.workers} workers, {args.connections} connections, "
+        f"Qala pages, {args.database}, page cache {'off' if args.no_page_cache else 'on'}, "
+        f"{args.workers} workers, {args.connections} connections, "
         f"{args.duration} s each, {tool}; brand page {size:,} bytes; "
         f"{platform.machine()} with {os.cpu_count()} CPUs shared with other work.",
         "",
@@ -151,6 +155,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--no-page-cache", action="store_true", help="render every request")
     args = parser.parse_args()
     args.duration = min(args.duration, load.MAX_DURATION)
     wrk = load.ensure_wrk()

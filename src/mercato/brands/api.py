@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from mercato.brands import discovery
 from mercato.brands.schemas import (
@@ -21,9 +21,18 @@ from mercato.brands.schemas import (
 )
 from mercato.models.brands import BrandCollection
 from mercato.web.deps import Db
+from mercato.web.page_cache import OPT_IN_HEADER
 
 router = APIRouter(tags=["Qala brands"])
 MAX_PER_PAGE = 100
+CACHE_SECONDS = "300"
+
+
+def _shared(response: Response) -> None:
+    """Public catalogue data, the same for every caller: the page cache may keep it for
+    anonymous requests (none with a session cookie or an Authorization header), and drops it
+    when a brand table changes (platform.storefront_version)."""
+    response.headers[OPT_IN_HEADER] = CACHE_SECONDS
 
 
 def _image(view: Any) -> ImageOut | None:
@@ -62,6 +71,7 @@ def _collection(c: BrandCollection, images: list[Any]) -> CollectionOut:
 @router.get("/brands", response_model=list[BrandSummaryOut])
 async def list_brands(
     request: Request,
+    response: Response,
     db: Db,
     q: Annotated[str, Query(max_length=100)] = "",
     category: Annotated[str, Query(max_length=80, description="category slug")] = "",
@@ -70,6 +80,7 @@ async def list_brands(
     price: Annotated[str, Query(description="under-150, 150-400 or 400-plus")] = "",
 ) -> list[BrandSummaryOut]:
     """Live brands in timeline order (oldest house first), filtered like /discover."""
+    _shared(response)
     filters = discovery.Filters.from_query(
         {"q": q, "category": category, "country": country, "season": season, "price": price}
     )
@@ -78,7 +89,8 @@ async def list_brands(
 
 
 @router.get("/brands/{slug}", response_model=BrandOut)
-async def get_brand(request: Request, slug: str, db: Db) -> BrandOut:
+async def get_brand(request: Request, response: Response, slug: str, db: Db) -> BrandOut:
+    _shared(response)
     page = await discovery.brand_page(db, request.state.runtime.storage, slug)
     b = page.brand
     return BrandOut(
@@ -107,8 +119,11 @@ async def get_brand(request: Request, slug: str, db: Db) -> BrandOut:
 
 
 @router.get("/brands/{slug}/collections", response_model=list[CollectionOut])
-async def brand_collections(request: Request, slug: str, db: Db) -> list[CollectionOut]:
+async def brand_collections(
+    request: Request, response: Response, slug: str, db: Db
+) -> list[CollectionOut]:
     """Published collections, newest season first, each with its lookbook in order."""
+    _shared(response)
     page = await discovery.brand_page(db, request.state.runtime.storage, slug)
     return [_collection(c, page.lookbooks[c.id]) for c in page.collections]
 
@@ -142,6 +157,7 @@ def _product(
 @router.get("/products", response_model=Page[ProductOut])
 async def list_products(
     request: Request,
+    response: Response,
     db: Db,
     brand: Annotated[str, Query(max_length=120, description="brand slug")] = "",
     q: Annotated[str, Query(max_length=100)] = "",
@@ -156,6 +172,7 @@ async def list_products(
     ``currency``; ``wholesale_price`` is what a boutique pays."""
     from mercato.brands import service
 
+    _shared(response)
     runtime = request.state.runtime
     filters = discovery.Filters.from_query(
         {"q": q, "category": category, "country": country, "season": season, "price": price}
@@ -174,7 +191,8 @@ async def list_products(
 
 
 @router.get("/products/{slug}", response_model=ProductOut)
-async def get_product(request: Request, slug: str, db: Db) -> ProductOut:
+async def get_product(request: Request, response: Response, slug: str, db: Db) -> ProductOut:
+    _shared(response)
     runtime = request.state.runtime
     page = await discovery.product_page(db, runtime.storage, slug)
     return _product(
