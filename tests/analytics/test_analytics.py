@@ -166,3 +166,20 @@ async def test_admins_see_analytics_and_download_reports_customers_cannot(client
     other = {"Authorization": f"Bearer {token.json()['access_token']}"}
     assert (await client.get(f"/{STORE}/api/v1/analytics", headers=other)).status_code == 403
     runtime.extras.pop(service._CACHE_KEY, None)
+
+
+async def test_the_seed_gives_two_weeks_of_views_once(db, runtime):
+    from types import SimpleNamespace
+
+    from mercato.analytics.seed import DAYS, seed_views
+
+    product = await make_product(db)
+    ctx = SimpleNamespace(config=runtime.config)
+    await seed_views(db, ctx)
+    assert await seed_views(db, ctx) == "already seeded"
+    days = await db.scalar(
+        select(func.count())
+        .select_from(ProductViewDaily)
+        .where(ProductViewDaily.product_id == product.id)
+    )
+    assert days == DAYS

@@ -24,6 +24,15 @@ def _days(request: Request) -> int:
     return int(raw) if raw.isdigit() and int(raw) in PERIODS else 30
 
 
+def compact_amount(amount: int) -> str:
+    """Axis labels short enough for the chart's margin: 12.500.000 → "12,5 tr" (triệu)."""
+    if abs(amount) >= 1_000_000:
+        return f"{amount / 1_000_000:.1f}".rstrip("0").rstrip(".").replace(".", ",") + " tr"
+    if abs(amount) >= 1_000:
+        return f"{amount // 1_000} k"
+    return str(amount)
+
+
 @router.get("")
 async def analytics_page(request: Request, db: Db, runtime: Runtime, _: Reader) -> Response:
     days = _days(request)
@@ -36,6 +45,7 @@ async def analytics_page(request: Request, db: Db, runtime: Runtime, _: Reader) 
             "days": days,
             "periods": PERIODS,
             "chart": dashboard_service.build_chart(report.sales.series),
+            "compact": compact_amount,
         },
         section="analytics",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mercato.analytics import admin, api, service
+from mercato.analytics import admin, api, seed, service
 from mercato.platform.modules import Module, NavItem
 
 analytics_module = Module(
@@ -18,4 +18,5 @@ analytics_module = Module(
     admin_nav=[NavItem("Phân tích", "analytics", "analytics.read", order=5)],
     product_page=service.product_page_hook,
     template_dir=str(Path(__file__).parent / "templates"),
+    seed=seed.seed_views,
 )

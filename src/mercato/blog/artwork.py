@@ -31,7 +31,7 @@ def cover(seed: str, *, variant: int = 0, width: int = WIDTH, height: int = HEIG
         draw.line([(0, row), (width, row)], fill=colour)
     floor = int(height * 0.78)
     draw.rectangle([0, floor, width, height], fill=tuple(max(0, c - 25) for c in dark))
-    speakers = 2 + variant % 3
+    speakers = 2 + (hashlib.sha256(seed.encode()).digest()[0] + variant) % 3
     for n in range(speakers):
         cx = int(width * (n + 1) / (speakers + 1))
         box_w, box_h = int(width * 0.09), int(height * 0.42)

@@ -5,11 +5,14 @@
 const thread = document.querySelector("[data-chat-thread]");
 
 function timeText(iso) {
+  // In the store's time zone, like the server-rendered messages.
   try {
-    return new Date(iso).toLocaleString(document.documentElement.lang || "vi", {
-      dateStyle: "short",
-      timeStyle: "short",
-    });
+    const when = new Date(iso);
+    const options = { timeZone: thread.dataset.tz || undefined };
+    const lang = document.documentElement.lang || "vi";
+    const time = when.toLocaleTimeString(lang, { ...options, hour: "2-digit", minute: "2-digit" });
+    const day = when.toLocaleDateString(lang, { ...options, day: "2-digit", month: "2-digit", year: "2-digit" });
+    return `${time} ${day}`;
   } catch {
     return "";
   }
@@ -22,7 +25,8 @@ function append(message) {
   item.dataset.messageId = String(message.id);
   const meta = document.createElement("p");
   meta.className = "chat-meta";
-  meta.textContent = `${message.author} · ${timeText(message.created_at)}`;
+  const who = message.from_staff ? `${message.author} (nhân viên)` : message.author;
+  meta.textContent = `${who} · ${timeText(message.created_at)}`;
   const body = document.createElement("p");
   body.className = "chat-body";
   body.textContent = message.body; // text, never HTML
