@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from mercato.customers import regions
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -20,9 +22,10 @@ class AddressIn(BaseModel):
     line1: str = Field(min_length=1, max_length=200)
     line2: str = Field("", max_length=200)
     city: str = Field(min_length=1, max_length=120)
+    # Before the region: the region's rule depends on the country (validated in this order).
+    country: str = Field("US", min_length=2, max_length=2)
     region: str = Field("", max_length=120)
     postal_code: str = Field("", max_length=20)
-    country: str = Field("US", min_length=2, max_length=2)
     phone: str = Field("", max_length=40)
 
     @field_validator("country")
@@ -32,3 +35,8 @@ class AddressIn(BaseModel):
         if not COUNTRY.match(value):
             raise ValueError("choose a country")
         return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str, info: ValidationInfo) -> str:
+        return regions.normalise(info.data.get("country", ""), value)
