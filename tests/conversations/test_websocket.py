@@ -9,6 +9,8 @@ import asyncio
 import json
 from typing import Any
 
+from sqlalchemy import select
+
 from mercato.conversations import service as conversation_service
 from mercato.identity.sessions import SESSION_COOKIE
 from tests.inquiries.factories import ROOT, deliver, signin
@@ -112,3 +114,32 @@ async def test_a_socket_without_a_session_is_closed(app):
     assert accept["type"] == "websocket.accept"
     assert close["type"] == "websocket.close" and close["code"] == 4401
     await asyncio.wait_for(socket.task, 5)
+
+
+async def test_a_message_sent_through_the_api_is_pushed_at_commit_without_the_worker(
+    app, client, qdb, qala, make_buyer, make_brand
+):
+    from mercato.models import OutboxEvent
+    from tests.inquiries.factories import API, bearer
+
+    buyer = await make_buyer()
+    brand, member = await make_brand()
+    conversation = await conversation_service.start(qdb, buyer, brand.id)
+    socket = Socket(app, f"{ROOT}/ws", await _cookie(client, member.email))
+    await socket.open()
+    try:
+        sent = await client.post(
+            f"{API}/conversations/{conversation.id}/messages",
+            json={"body": "Do you ship to Dubai?"},
+            headers=await bearer(qdb, qala, buyer),
+        )
+        assert sent.status_code == 201
+        # No worker ran: the request delivered its push right after the commit
+        news = [m for m in await socket.messages() if m["type"] == "message:new"]
+        assert [m["message"]["id"] for m in news] == [sent.json()["id"]]
+        event = await qdb.scalar(
+            select(OutboxEvent).where(OutboxEvent.event_type == conversation_service.MESSAGE_NEW)
+        )
+        assert event.status == "done"  # so the worker will not push it a second time
+    finally:
+        await socket.close()

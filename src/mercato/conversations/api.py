@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from mercato.conversations import service as conversation_service
+from mercato.conversations.events import deliver_after_commit
 from mercato.conversations.pages import rate_limit_send
 from mercato.identity.api_deps import Principal
 from mercato.inquiries import parties
@@ -191,6 +192,7 @@ async def send(
     if body.inquiry:
         found, _ = await inquiry_service.get_for_user(db, who, body.inquiry)
         inquiry_id = found.id
+    pushes: list[int] = []
     message = await conversation_service.send(
         db,
         conversation,
@@ -199,7 +201,9 @@ async def send(
         body.body,
         product_id=body.product_id,
         inquiry_id=inquiry_id,
+        pushes=pushes,
     )
+    deliver_after_commit(request, pushes)
     return _msg(runtime, message)
 
 
@@ -209,11 +213,17 @@ async def send(
     summary="Mark messages read (sends the read receipt)",
 )
 async def read(
-    conversation_id: int, principal: Principal, db: Db, body: ReadIn | None = None
+    conversation_id: int,
+    request: Request,
+    principal: Principal,
+    db: Db,
+    body: ReadIn | None = None,
 ) -> ReadOut:
     who = await parties.who(db, principal.user)
     conversation, side = await conversation_service.get_for_user(db, who, conversation_id)
+    pushes: list[int] = []
     through = await conversation_service.mark_read(
-        db, conversation, side, body.through if body else None
+        db, conversation, side, body.through if body else None, pushes=pushes
     )
+    deliver_after_commit(request, pushes)
     return ReadOut(read_through=through)

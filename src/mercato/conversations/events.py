@@ -16,8 +16,26 @@ from mercato.inquiries import parties
 from mercato.models import User
 from mercato.models.brands import Brand
 from mercato.models.conversations import Conversation, ConversationMessage
+from mercato.platform import worker
 from mercato.platform.email import queue_email
 from mercato.platform.notifications import user_channel
+
+
+def deliver_after_commit(request: Any, event_ids: list[int]) -> None:
+    """Deliver the live pushes of this request as soon as its transaction has committed,
+    instead of at the worker's next poll (up to a second later): chat needs tens of
+    milliseconds. The outbox row stays the source of truth: delivery locks the row and marks
+    it done, so the worker skips it; if this fails, the worker delivers it on its next poll.
+    """
+    if not event_ids:
+        return
+    runtime = request.state.runtime
+
+    async def deliver() -> None:
+        for event_id in event_ids:
+            await worker._deliver(runtime, event_id)  # the worker's own single-event path
+
+    request.state.uow.after_commit.append(deliver)
 
 
 async def _recipients(db: Any, conversation: Conversation) -> list[int]:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from mercato.conversations import attachments
 from mercato.conversations import service as conversation_service
+from mercato.conversations.events import deliver_after_commit
 from mercato.identity.deps import limit_attempts, require_user
 from mercato.inquiries import parties
 from mercato.inquiries import service as inquiry_service
@@ -226,6 +227,7 @@ async def send(conversation_id: int, request: Request, db: Db, runtime: Runtime)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     upload = form.get("attachment")
+    pushes: list[int] = []
     try:
         attachment = None
         if upload is not None and not isinstance(upload, str) and upload.filename:
@@ -252,6 +254,7 @@ async def send(conversation_id: int, request: Request, db: Db, runtime: Runtime)
             product_id=_int(values.get("product_id")),
             inquiry_id=inquiry_id,
             attachment=attachment,
+            pushes=pushes,
         )
     except DomainError as exc:
         if _wants_json(request):
@@ -266,6 +269,7 @@ async def send(conversation_id: int, request: Request, db: Db, runtime: Runtime)
             values,
             exc.status_code,
         )
+    deliver_after_commit(request, pushes)
     if _wants_json(request):
         data = conversation_service.message_dict(runtime, message)
         data["sender_name"] = who.user.name
@@ -280,9 +284,11 @@ async def mark_read(conversation_id: int, request: Request, db: Db, runtime: Run
     who = await _who(request, db)
     conversation, side = await conversation_service.get_for_user(db, who, conversation_id)
     form = await request.form()
+    pushes: list[int] = []
     through = await conversation_service.mark_read(
-        db, conversation, side, _int(form.get("through"))
+        db, conversation, side, _int(form.get("through")), pushes=pushes
     )
+    deliver_after_commit(request, pushes)
     if _wants_json(request):
         return JSONResponse({"read_through": through})
     return RedirectResponse(runtime.path(f"messages/{conversation.id}"), status_code=303)

@@ -19,6 +19,7 @@ Import as ``from mercato.conversations import service as conversation_service``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -50,9 +51,10 @@ DIGEST_DELAY = timedelta(minutes=5)
 MAX_BODY = 4000
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
-# Per sender: a person typing fast stays well under these; a script does not.
-SEND_RATE = "20/minute"
-SEND_RATE_HOURLY = "300/hour"
+# Per sender: a person typing fast stays well under these; a script does not. The
+# environment may raise them for load benchmarks (bench/qala_chat_latency.py).
+SEND_RATE = os.environ.get("MERCATO_RATE_LIMIT_MESSAGES", "20/minute")
+SEND_RATE_HOURLY = os.environ.get("MERCATO_RATE_LIMIT_MESSAGES_HOURLY", "300/hour")
 BLOCKED = "You can no longer send messages in this store. Contact the store if this is a mistake."
 
 
@@ -155,9 +157,12 @@ async def send(
     product_id: int | None = None,
     inquiry_id: int | None = None,
     attachment: Attachment | None = None,
+    pushes: list[int] | None = None,
 ) -> ConversationMessage:
     """Save a message, mark it read for its own side, queue its live delivery and, for the
-    first unread message of a burst, the recipient side's digest email."""
+    first unread message of a burst, the recipient side's digest email. The id of the live
+    delivery's outbox event is appended to ``pushes`` (the web layer delivers it right after
+    commit instead of waiting for the worker's next poll)."""
     if await is_blocked(db, sender.id):
         raise PermissionDenied(BLOCKED, field="body", code="blocked")
     if side == "buyer":
@@ -213,9 +218,11 @@ async def send(
         .execution_options(synchronize_session=False)
     )
     await db.refresh(conversation)
-    await outbox.emit(
+    push = await outbox.emit(
         db, MESSAGE_NEW, {"message_id": message.id, "conversation_id": conversation.id}
     )
+    if pushes is not None:
+        pushes.append(push.id)
     await _schedule_digest(db, conversation, other_side(side), now)
     return message
 
@@ -260,7 +267,12 @@ async def history(
 
 
 async def mark_read(
-    db: AsyncSession, conversation: Conversation, side: str, through: int | None = None
+    db: AsyncSession,
+    conversation: Conversation,
+    side: str,
+    through: int | None = None,
+    *,
+    pushes: list[int] | None = None,
 ) -> int:
     """Mark the side's messages read up to ``through`` (default: all). Returns the new read
     mark. Marks only move forward and never past the last message; a mark that moved queues
@@ -278,11 +290,13 @@ async def mark_read(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount:
-        await outbox.emit(
+        receipt = await outbox.emit(
             db,
             MESSAGE_READ,
             {"conversation_id": conversation.id, "side": side, "through": target},
         )
+        if pushes is not None:
+            pushes.append(receipt.id)
         await db.refresh(conversation)
     return int(getattr(conversation, f"{side}_read_through"))
 
