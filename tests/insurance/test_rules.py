@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from mercato.insurance import files, states
 from mercato.insurance import service as insurance_service
-from mercato.insurance import states
 from mercato.insurance.schemas import ApplicationIn
 from mercato.kit.errors import Conflict, ValidationFailed
 from mercato.models.insurance import Policy, PolicyPhoto, PolicyPlan
@@ -35,7 +35,7 @@ async def test_an_application_is_pending_with_clean_values_and_stored_photos(
     assert len(photos) == 2
     for photo in photos:
         assert photo.storage_key.startswith(f"private/policies/{policy.id}/")
-        assert (await ins_runtime.storage.read(photo.storage_key))[:4] in (
+        assert (await files.private_storage(ins_runtime).read(photo.storage_key))[:4] in (
             b"\x89PNG",
             b"\xff\xd8\xff\xe0",
         )

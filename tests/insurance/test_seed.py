@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from mercato.insurance import files
 from mercato.insurance.seed import seed_insurance
 from mercato.models.insurance import Claim, Policy, PolicyPhoto, PolicyPlan
 from mercato.platform.seeding import SeedContext
@@ -42,5 +43,5 @@ async def test_seed_covers_every_status_and_is_idempotent(db, ins_runtime, make_
     photos = await db.scalar(select(func.count()).select_from(PolicyPhoto))
     assert photos == 18
     key = await db.scalar(select(PolicyPhoto.storage_key).limit(1))
-    assert (await ins_runtime.storage.read(key))[:3] == b"\xff\xd8\xff"
+    assert (await files.private_storage(ins_runtime).read(key))[:3] == b"\xff\xd8\xff"
     assert await seed_insurance(db, ctx) == "5 plans, 0 new policies, 0 new claims"

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from mercato.admin.pages import admin_render
 from mercato.identity.deps import require_permission
-from mercato.insurance import certificate, claims, payments, reports, states
+from mercato.insurance import certificate, claims, files, payments, reports, states
 from mercato.insurance import service as insurance_service
 from mercato.insurance.pages import PRIVATE, _errors_of, _rupees_to_paise, document_response
 from mercato.insurance.schemas import PlanIn
@@ -121,7 +121,7 @@ async def policy_photo(
 ) -> Response:
     for photo in await insurance_service.photos_of(db, policy_id):
         if photo.id == photo_id:
-            data = await runtime.storage.read(photo.storage_key)
+            data = await files.read_private(runtime, photo.storage_key)
             return Response(data, media_type=photo.content_type, headers=PRIVATE)
     raise NotFound("We could not find that photo.")
 

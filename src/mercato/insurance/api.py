@@ -243,7 +243,7 @@ async def policy_photo(
     policy = await _readable_policy(db, principal, policy_id)
     for photo in await insurance_service.photos_of(db, policy.id):
         if photo.id == photo_id:
-            data = await runtime.storage.read(photo.storage_key)
+            data = await files.read_private(runtime, photo.storage_key)
             return Response(data, media_type=photo.content_type, headers=_private())
     raise NotFound("We could not find that photo.")
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 70, 12, 14, 44
+LEFT, RIGHT, TOP, BOTTOM = 84, 12, 14, 44
 
 
 def whole(value: int) -> str:
@@ -69,9 +69,11 @@ def columns(
                 f"{escape(fmt(value))}</title></rect>"
             )
     step = max(1, -(-count // 12))  # at most twelve labels under the axis
-    for i in range(0, len(labels), step):
+    for n, i in enumerate(range(0, len(labels), step)):
+        # Every other label is hidden on narrow screens, where the text is drawn larger.
+        alt = " ins-chart-alt" if n % 2 else ""
         parts.append(
-            f'<text class="ins-chart-label" x="{LEFT + slot * (i + 0.5):.1f}" '
+            f'<text class="ins-chart-label{alt}" x="{LEFT + slot * (i + 0.5):.1f}" '
             f'y="{HEIGHT - 18}" text-anchor="middle">{escape(labels[i])}</text>'
         )
     parts.append(

@@ -46,7 +46,9 @@ async def _save_documents(
         for i, (kind, upload) in enumerate(documents)
     ]
     for kind, upload, clean in checked:
-        stored = await files.save_document(runtime.storage, upload, clean, f"claims/{claim.id}")
+        stored = await files.save_document(
+            files.private_storage(runtime), upload, clean, f"claims/{claim.id}"
+        )
         db.add(
             ClaimDocument(
                 claim_id=claim.id,

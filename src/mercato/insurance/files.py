@@ -7,9 +7,11 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from mercato.kit.errors import ValidationFailed
-from mercato.platform.files import Storage, clean_image, new_key
+from mercato.platform import files as platform_files
+from mercato.platform.files import LocalStorage, Storage, clean_image, new_key
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -81,3 +83,21 @@ async def save_document(storage: Storage, upload: Upload, clean, prefix: str) ->
     await storage.save(key, upload.data)
     digest = hashlib.sha256(upload.data).hexdigest()
     return Stored(key, "application/pdf", len(upload.data), sha256=digest)
+
+
+def private_storage(runtime: Any) -> LocalStorage:
+    """Where photos and claim documents live: outside the store's public /files mount."""
+    return platform_files.private_storage(runtime.settings.uploads_dir, runtime.slug)
+
+
+async def read_private(runtime: Any, key: str) -> bytes:
+    """A private file's bytes. Files stored before they moved out of the public mount are
+    moved on their first read, so none stays reachable at /files/<key>."""
+    store = private_storage(runtime)
+    try:
+        return await store.read(key)
+    except FileNotFoundError:
+        data = await runtime.storage.read(key)
+        await store.save(key, data)
+        await runtime.storage.delete(key)
+        return data

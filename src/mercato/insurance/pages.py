@@ -210,7 +210,7 @@ async def policy_photo(
     policy = await insurance_service.policy_for(db, user, policy_id)
     for photo in await insurance_service.photos_of(db, policy.id):
         if photo.id == photo_id:
-            data = await runtime.storage.read(photo.storage_key)
+            data = await files.read_private(runtime, photo.storage_key)
             return Response(data, media_type=photo.content_type, headers=PRIVATE)
     raise NotFound("We could not find that photo.")
 
@@ -422,7 +422,7 @@ async def claim_document(
 async def document_response(db, runtime, claim_id: int, document_id: int) -> Response:
     for doc in await claims.documents_of(db, claim_id):
         if doc.id == document_id:
-            data = await runtime.storage.read(doc.storage_key)
+            data = await files.read_private(runtime, doc.storage_key)
             disposition = "attachment" if doc.content_type == "application/pdf" else "inline"
             headers = {**PRIVATE, "content-disposition": f'{disposition}; filename="doc-{doc.id}"'}
             return Response(data, media_type=doc.content_type, headers=headers)

@@ -269,12 +269,18 @@ async def pending_agent_work(db: AsyncSession) -> dict[str, int]:
     }
 
 
+def _chart_labels(report: Report) -> list[str]:
+    """Short labels under the columns ("Dec '25", "05 Mar"); the table has the long ones."""
+    shape = "%d %b" if report.granularity == "day" else "%b '%y"
+    return [row.start.strftime(shape) for row in report.rows]
+
+
 def money_chart(report: Report):  # noqa: ANN201 - markupsafe.Markup
     from mercato.insurance import charts
 
     return charts.columns(
         "Net premium and claims paid per period",
-        [row.label for row in report.rows],
+        _chart_labels(report),
         {
             "Net premium": [row.net_premium_minor for row in report.rows],
             "Claims paid": [row.claims_paid_minor for row in report.rows],
@@ -288,7 +294,7 @@ def policy_chart(report: Report):  # noqa: ANN201 - markupsafe.Markup
 
     return charts.columns(
         "Applications and approvals per period",
-        [row.label for row in report.rows],
+        _chart_labels(report),
         {
             "Applications": [row.applications for row in report.rows],
             "Approvals": [row.approvals for row in report.rows],

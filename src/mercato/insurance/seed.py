@@ -31,6 +31,7 @@ from mercato.models.insurance import (
     PolicyPhoto,
     PolicyPlan,
 )
+from mercato.platform import files as platform_files
 
 PAID_STATUSES = {"PENDING_APPROVAL", "APPROVED", "EXPIRED", "REJECTED", "CANCELLED"}
 
@@ -199,7 +200,11 @@ async def _policy(db, ctx, spec: dict, plans, owners, today: date) -> Policy:
         clean = files.clean_image(
             animal_photo(colour, policy.ear_tag, close_up=close_up), max_bytes=files.MAX_PHOTO_BYTES
         )
-        stored = await files.save_image(ctx.storage, clean, f"policies/{policy.id}")
+        stored = await files.save_image(
+            platform_files.private_storage(ctx.settings.uploads_dir, ctx.config.slug),
+            clean,
+            f"policies/{policy.id}",
+        )
         db.add(
             PolicyPhoto(
                 policy_id=policy.id,
@@ -316,7 +321,12 @@ async def _claim(db, ctx, spec: dict, policy: Policy, today: date) -> bool:
     ]
     uploads.append(("ear_tag_photo", files.Upload(tag_photo.data, "ear-tag.jpg"), tag_photo))
     for kind, upload, clean in uploads:
-        stored = await files.save_document(ctx.storage, upload, clean, f"claims/{claim.id}")
+        stored = await files.save_document(
+            platform_files.private_storage(ctx.settings.uploads_dir, ctx.config.slug),
+            upload,
+            clean,
+            f"claims/{claim.id}",
+        )
         db.add(
             ClaimDocument(
                 claim_id=claim.id,

@@ -200,7 +200,9 @@ async def apply(
             "This ear tag already has an active or pending policy.", field="cattle.ear_tag"
         ) from None
     for position, clean in enumerate(cleaned):
-        stored = await files.save_image(runtime.storage, clean, f"policies/{policy.id}")
+        stored = await files.save_image(
+            files.private_storage(runtime), clean, f"policies/{policy.id}"
+        )
         db.add(
             PolicyPhoto(
                 policy_id=policy.id,

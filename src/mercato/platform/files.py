@@ -56,6 +56,12 @@ class LocalStorage:
         return self._path(key)
 
 
+def private_storage(uploads_dir: Path, slug: str) -> LocalStorage:
+    """Storage for files that only permission-checking routes may serve (documents, cattle
+    photos, email attachments): beside, not under, the store's public ``/files`` mount."""
+    return LocalStorage(Path(uploads_dir) / ".private" / slug, url_prefix="")
+
+
 @dataclass(frozen=True)
 class CleanImage:
     data: bytes
