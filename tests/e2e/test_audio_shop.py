@@ -65,6 +65,8 @@ def test_search_voucher_cod_order_shows_live_on_the_dashboard(new_context, serve
 
     # Add to cart, apply the voucher on the cart page
     shopper.locator("form[action$='/cart/items'] button[type=submit]").first.click()
+    # cart.js adds without a reload: wait for the header count before leaving the page
+    expect(shopper.locator("[data-cart-count]").first).to_have_text("1")
     shopper.goto(f"{STORE}/cart")
     shopper.locator("#voucher-code").fill("loa10")
     shopper.locator("form.voucher-form button[type=submit]").click()
