@@ -12,8 +12,10 @@ function csrfToken() {
 }
 
 function shortTime(iso) {
+  // In the store's timezone, like the times the server rendered on the page.
+  const timeZone = (chat && chat.dataset.timezone) || undefined;
   try {
-    return new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" });
+    return new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short", timeZone });
   } catch {
     return iso;
   }
@@ -46,7 +48,7 @@ function messageElement(message, mySide) {
     link.append(image);
     bubble.append(link);
   }
-  const meta = document.createElement("p");
+  const meta = document.createElement("div");
   meta.className = "message-meta";
   const time = document.createElement("time");
   time.dateTime = message.created_at;
