@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from mercato.kit.errors import Conflict, NotFound, ValidationFailed
+from mercato.kit.i18n import N_
 from mercato.kit.security import constant_time_equal
 from mercato.payments import service
 from mercato.payments.providers import get_provider, sandbox
@@ -72,9 +73,9 @@ async def _page(
             "error": error,
             "form": form or {},
             "cards": [
-                (sandbox.CARD_SUCCEEDS, "Payment succeeds"),
-                (sandbox.CARD_DECLINED, "Card is declined"),
-                (sandbox.CARD_DELAYED, "Bank takes a few seconds, then succeeds"),
+                (sandbox.CARD_SUCCEEDS, N_("Payment succeeds")),
+                (sandbox.CARD_DECLINED, N_("Card is declined")),
+                (sandbox.CARD_DELAYED, N_("Bank takes a few seconds, then succeeds")),
             ],
         },
         status_code=status_code,

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mercato.kit.i18n import N_
 from mercato.payments.providers.base import (
     CheckoutRequest,
     CheckoutSession,
@@ -58,13 +59,13 @@ class OfflineProvider:
 
 BANK_TRANSFER = OfflineProvider(
     "bank_transfer",
-    "Bank transfer",
+    N_("Bank transfer"),
     "Pay the invoice total by bank transfer quoting the order number; the order ships once "
     "the payment is recorded.",
 )
 CASH_ON_DELIVERY = OfflineProvider(
     "cash_on_delivery",
-    "Cash on delivery",
+    N_("Cash on delivery"),
     "Pay the invoice total in cash to the carrier on delivery.",
 )
 NET_TERMS = OfflineProvider(

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from mercato.kit.i18n import N_
 from mercato.kit.security import constant_time_equal, new_token, sign
 from mercato.payments.providers.base import (
     CheckoutRequest,
@@ -107,7 +108,7 @@ def event_body(
 
 class SandboxProvider:
     name = "sandbox"
-    label = "Card (sandbox: test cards only)"
+    label = N_("Card (sandbox: test cards only)")
 
     async def create_checkout(
         self, runtime: StoreRuntime, request: CheckoutRequest
