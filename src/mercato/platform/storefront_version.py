@@ -45,6 +45,13 @@ WATCHED_TABLES = frozenset(
         "shipping_zones",
         "shipping_rates",
         "tax_rules",
+        # Blog, projects, home sections and the services page (blog and bookings modules).
+        "blog_posts",
+        "blog_categories",
+        "projects",
+        "site_sections",
+        "service_types",
+        "service_districts",
         # Qala (brands module): brand, collection, lookbook, press and size-run pages.
         "brands",
         "brand_categories",
