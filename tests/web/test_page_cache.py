@@ -3,16 +3,22 @@ for personal requests, and dropped as soon as a storefront table changes."""
 
 from __future__ import annotations
 
+import gzip
+
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from mercato.kit.security import sign
 from mercato.models import OutboxEvent, StoreSetting
 from mercato.platform import storefront_version
+from mercato.web import page_cache
 from mercato.web.csrf import expected_token
 from mercato.web.middleware import StoreMiddleware
 from mercato.web.page_cache import PageCacheMiddleware, cacheable
@@ -156,3 +162,49 @@ async def test_the_worker_bumps_the_shared_version_without_looping(runtime):
             )
         )
         assert pending.first() is None
+
+
+@pytest.fixture
+def large_page(runtime, monkeypatch):
+    """A cacheable page big enough to be compressed, with the token in two forms."""
+    monkeypatch.setattr(runtime.settings, "page_cache_seconds", 300)
+    monkeypatch.setattr(runtime, "page_cache", runtime.page_cache)
+
+    async def page(request: Request) -> HTMLResponse:
+        token = expected_token(request)
+        form = f'<form><input name="csrf_token" value="{token}"></form>'
+        return cacheable(HTMLResponse(form + "<p>Lavender from Provence.</p>" * 60 + form))
+
+    routes = [Route(runtime.path("page"), page)]
+    return StoreMiddleware(PageCacheMiddleware(Starlette(routes=routes), runtime), runtime)
+
+
+async def test_a_kept_page_is_sent_gzipped_with_the_visitors_own_token(large_page, runtime):
+    def tokens(html: str) -> set[str]:
+        return {part.split('"')[0] for part in html.split('value="')[1:]}
+
+    async with _client(large_page) as ann, _client(large_page) as bob:
+        rendered = await ann.get("page")
+        hit = await bob.get("page")  # httpx asks for gzip and decodes the answer
+        assert hit.headers["content-encoding"] == "gzip"
+        assert "Accept-Encoding" in hit.headers["vary"]
+        assert int(hit.headers["content-length"]) < len(hit.text) / 4
+        assert hit.text.count("Lavender from Provence.") == 60
+        # Both forms carry Bob's token, not Ann's, and it is the one Bob's cookie expects.
+        seed = bob.cookies.get("mercato_csrf")
+        assert tokens(hit.text) == {sign(runtime.secret, runtime.slug, "csrf", seed)}
+        assert tokens(hit.text) != tokens(rendered.text)
+        plain = await bob.get("page", headers={"accept-encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        assert plain.text == hit.text
+
+
+@given(
+    pieces=st.lists(st.binary(max_size=3000), min_size=1, max_size=6),
+    token=st.binary(min_size=1, max_size=80),
+)
+@settings(max_examples=60, deadline=None)
+def test_joined_deflate_pieces_are_one_valid_gzip_member(pieces: list[bytes], token: bytes):
+    deflated = [page_cache._deflate(piece) for piece in pieces]
+    packed = page_cache.gzip_with_token(pieces, deflated, token)
+    assert gzip.decompress(packed) == token.join(pieces)
