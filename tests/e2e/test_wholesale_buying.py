@@ -21,8 +21,9 @@ STORE = "/wholesale"
 ADMIN = ("admin@wholesale.test", "Dhaka-Warehouse-Ledger-9")
 BUYER = ("buyer@wholesale.test", "Chittagong-Bulk-Order-5")  # Hossain General, Net 30
 PENDING = ("pending@wholesale.test", "Rajshahi-Mango-Cartons-4")  # verification pending
+SELLER = ("seller@wholesale.test", "Narayanganj-Loom-Bales-6")
 # TX-JAM-01, the seed's example: ৳145, ৳135 from 50, ৳120 from 200
-PRODUCT = f"{STORE}/essences/jamdani-cotton-orna"
+PRODUCT = f"{STORE}/products/jamdani-cotton-orna"
 PO_NUMBER = "HG-PO-2026-117"
 SHOTS = Path("/tmp/shots-wsgaps")
 
@@ -65,12 +66,46 @@ def test_an_unverified_business_sees_no_price(page: Page) -> None:
     expect(page.locator(".tier-table")).to_have_count(0)
     expect(page.locator("form.add-to-cart")).to_have_count(0)
     expect(page.get_by_role("link", name="Verify your business").first).to_be_visible()
+    # The catalogue's cards show the MOQ but no price
+    page.goto(f"{STORE}/products")
+    card = page.locator(".product-card", has_text="Jamdani Cotton Orna")
+    expect(card.locator(".card-wholesale")).to_contain_text("MOQ 10")
+    expect(card).not_to_contain_text("145.00")
+    _shoot(page, "wholesale-unverified-catalogue")
+    assert page.console_errors == []
+
+
+def test_a_seller_moves_through_the_seller_area(page: Page) -> None:
+    _sign_in(page, *SELLER)
+    page.goto(f"{STORE}/")
+    nav = page.get_by_role("navigation", name="Seller area")
+    nav.get_by_role("link", name="Your products").click()
+    expect(page.locator("h1")).to_have_text("Your products")
+    nav = page.get_by_role("navigation", name="Seller area")
+    nav.get_by_role("link", name="Your profit").click()
+    expect(page.locator("h1")).to_have_text("Your profit")
+    assert_accessible(page)
+    _shoot(page, "wholesale-seller-profit")
+    page.get_by_role("navigation", name="Seller area").get_by_role(
+        "link", name="Your inventory"
+    ).click()
+    expect(page.locator("h1")).to_have_text("Your inventory")
     assert page.console_errors == []
 
 
 def test_a_verified_buyer_gets_tiers_prompt_moq_fix_and_net_terms(page: Page) -> None:
     _sign_in(page, *BUYER)
-    page.goto(PRODUCT)
+    # The catalogue's cards: wholesale price, MOQ badge, case pack and the best tier
+    page.goto(f"{STORE}/products?q=jamdani")
+    card = page.locator(".product-card", has_text="Jamdani Cotton Orna")
+    expect(card.locator(".price-now")).to_contain_text("145.00")
+    expect(card.locator(".card-wholesale")).to_contain_text("MOQ 10")
+    expect(card.locator(".card-wholesale")).to_contain_text("Cases of 5")
+    expect(card.locator(".card-wholesale")).to_contain_text("৳120.00/unit from 200")
+    assert_accessible(page)
+    _shoot(page, "wholesale-buying-catalogue")
+    card.locator("a.card-link").click()
+    expect(page).to_have_url(re.compile(r"/wholesale/products/jamdani-cotton-orna$"))
     # Tier table and the rule stated with the seed's example
     table = page.locator(".tier-table tbody tr")
     expect(table).to_have_count(3)

@@ -15,7 +15,7 @@ from tests.e2e.conftest import assert_accessible, screenshot
 STORE = "/wholesale"
 ADMIN = ("admin@wholesale.test", "Dhaka-Warehouse-Ledger-9")
 BUYER = ("purchase@meghna-traders.com.bd", "Meghna-River-Cargo-73", "Rafiq Islam")
-PRODUCT = f"{STORE}/essences/jamdani-cotton-orna"
+PRODUCT = f"{STORE}/products/jamdani-cotton-orna"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
