@@ -13,6 +13,7 @@ from mercato.insurance import payments
 from mercato.insurance import service as insurance_service
 from mercato.models import AuditEntry, EmailMessage, Notification
 from mercato.models.insurance import PolicyPlan
+from mercato.platform.email import attachment_files
 from tests.helpers import csrf_from, signin
 from tests.insurance.support import PASSWORD, STORE, apply, make_plan
 
@@ -111,6 +112,12 @@ async def test_approval_from_the_queue(
         select(EmailMessage).where(EmailMessage.to_address == policy.owner_email)
     )
     assert mail is not None and "certificate.pdf" in mail.text_body
+    # The certificate PDF is attached (stored privately, attached when the worker sends)
+    [attached] = mail.attachments
+    assert attached["filename"] == f"policy-{policy.policy_number}.pdf"
+    assert attached["content_type"] == "application/pdf"
+    [(_, data)] = await attachment_files(mail, ins_runtime)
+    assert data.startswith(b"%PDF")
     told = set(
         await db.scalars(
             select(Notification.user_id).where(Notification.title.contains(policy.policy_number))

@@ -3,13 +3,14 @@ outbox so a rolled-back change tells nobody."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from mercato.models.identity import Role, UserRole
 from mercato.platform import notifications
-from mercato.platform.email import queue_email
+from mercato.platform.email import Attachment, queue_email
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,6 +64,7 @@ async def email(
     paragraphs: list[str],
     link: str,
     link_label: str,
+    attachments: Sequence[Attachment] = (),
 ) -> None:
     """One plain message: a greeting, a few paragraphs and a link into the store."""
     if not to:
@@ -79,4 +81,5 @@ async def email(
             "link": runtime.absolute_url(link),
             "link_label": link_label,
         },
+        attachments=attachments,
     )

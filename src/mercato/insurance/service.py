@@ -344,7 +344,7 @@ def money(runtime: StoreRuntime, amount: int, currency: str) -> str:
 
 async def approve(db: AsyncSession, runtime: StoreRuntime, actor: User, policy_id: int) -> Policy:
     """Underwriter's yes: number, dates, commissions for the selling agent's chain, then the
-    customer and agent are told and the certificate is emailed (as a link to the PDF)."""
+    customer and agent are told and the certificate PDF is emailed (attached, and linked)."""
     policy = await get_policy(db, policy_id, lock=True)
     if policy.payment_status != PaymentState.PAID:
         raise Conflict("Only a paid policy can be approved.", field="status", code="not_paid")
@@ -384,6 +384,10 @@ async def approve(db: AsyncSession, runtime: StoreRuntime, actor: User, policy_i
         "",
         "success",
     )
+    from mercato.insurance import certificate
+    from mercato.platform.email import Attachment
+
+    plan = await get_plan(db, policy.plan_id, active_only=False)
     await notices.email(
         db,
         runtime,
@@ -392,11 +396,19 @@ async def approve(db: AsyncSession, runtime: StoreRuntime, actor: User, policy_i
         subject=f"Your policy {policy.policy_number} is approved",
         paragraphs=[
             body,
-            f"Coverage: {money(runtime, policy.coverage_minor, policy.currency)}. Keep the "
-            "policy certificate (PDF) with your papers; it is in your account.",
+            f"Coverage: {money(runtime, policy.coverage_minor, policy.currency)}. The policy "
+            "certificate is attached (PDF); keep it with your papers. It is also in your "
+            "account.",
         ],
         link=f"{link}/certificate.pdf",
         link_label="Download your policy certificate",
+        attachments=[
+            Attachment(
+                f"policy-{policy.policy_number}.pdf",
+                "application/pdf",
+                certificate.render_pdf(runtime, policy, plan),
+            )
+        ],
     )
     return policy
 

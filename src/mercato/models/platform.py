@@ -71,6 +71,9 @@ class EmailMessage(IdMixin, Base):
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     sent_at: Mapped[datetime | None]
+    # Files to attach, stored when the message was queued and read when it is sent:
+    # [{"key": "private/email/…", "filename": "…", "content_type": "application/pdf"}].
+    attachments: Mapped[list[Any] | None] = mapped_column(default=None)
 
 
 class AuditEntry(IdMixin, Base):

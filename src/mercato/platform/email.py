@@ -8,6 +8,9 @@ so what is sent is what the store said at that moment, and a rolled-back change 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage as MimeMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import TYPE_CHECKING, Any
@@ -17,9 +20,11 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import select
 
 from mercato.kit.errors import ValidationFailed
+from mercato.kit.security import new_token
 from mercato.kit.time import utcnow
 from mercato.models import EmailMessage, OutboxEvent
 from mercato.platform import outbox
+from mercato.platform.files import LocalStorage, private_storage
 from mercato.platform.modules import Module
 
 if TYPE_CHECKING:
@@ -33,6 +38,17 @@ log = logging.getLogger("mercato.email")
 EMAIL_SEND = "email.send"
 SMTP_TIMEOUT_SECONDS = 30
 FINISHED = frozenset({"sent", "kept"})
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # per message; most mail servers refuse far more
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with a message (a policy certificate, an invoice)."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 async def queue_email(
@@ -43,11 +59,15 @@ async def queue_email(
     subject: str,
     template: str,
     context: dict[str, Any],
+    attachments: Sequence[Attachment] = (),
 ) -> EmailMessage:
     """Render ``<template>.txt`` (required) and ``<template>.html`` (optional) and queue the
     message; the worker sends it after the caller's transaction commits.
 
     Templates see ``store``, ``runtime``, ``path`` and ``absolute_url`` besides ``context``.
+    ``attachments`` are written to private storage now (the row keeps their keys)
+    and attached when the message is sent; a rolled-back change leaves only an unreferenced
+    private file behind, never a message.
     """
     address = to.strip()
     if not address or "@" not in parseaddr(address)[1] or "\n" in address or "\r" in address:
@@ -61,7 +81,16 @@ async def queue_email(
         html_body = runtime.templates.get_template(f"{template}.html").render(values)
     except TemplateNotFound:
         html_body = ""
+    if sum(len(a.data) for a in attachments) > MAX_ATTACHMENT_BYTES:
+        raise ValueError("email attachments are limited to 10 MB per message")
+    stored = []
+    for attachment in attachments:
+        filename = _SAFE_NAME.sub("-", attachment.filename).strip("-.")[:100] or "file"
+        key = f"private/email/{new_token(12)}/{filename}"
+        await _attachment_storage(runtime).save(key, attachment.data)
+        stored.append({"key": key, "filename": filename, "content_type": attachment.content_type})
     message = EmailMessage(
+        attachments=stored or None,
         to_address=address[:254],
         subject=subject[:300],
         text_body=text_body,
@@ -75,7 +104,9 @@ async def queue_email(
     return message
 
 
-def build_mime(message: EmailMessage, settings: Settings) -> MimeMessage:
+def build_mime(
+    message: EmailMessage, settings: Settings, files: Sequence[tuple[dict[str, str], bytes]] = ()
+) -> MimeMessage:
     mime = MimeMessage()
     mime["From"] = settings.email_from
     mime["To"] = message.to_address
@@ -87,7 +118,28 @@ def build_mime(message: EmailMessage, settings: Settings) -> MimeMessage:
     mime.set_content(message.text_body)
     if message.html_body:
         mime.add_alternative(message.html_body, subtype="html")
+    for meta, data in files:
+        maintype, _, subtype = meta["content_type"].partition("/")
+        mime.add_attachment(
+            data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=meta["filename"],
+        )
     return mime
+
+
+async def attachment_files(
+    message: EmailMessage, runtime: StoreRuntime
+) -> list[tuple[dict[str, str], bytes]]:
+    """The stored attachments of ``message`` with their bytes, read at send time."""
+    storage = _attachment_storage(runtime)
+    return [(meta, await storage.read(meta["key"])) for meta in message.attachments or []]
+
+
+def _attachment_storage(runtime: StoreRuntime) -> LocalStorage:
+    # Private: an attachment (a certificate with an owner's address) is not a public file.
+    return private_storage(runtime.settings.uploads_dir, runtime.slug)
 
 
 async def send_smtp(mime: MimeMessage, settings: Settings) -> None:
@@ -127,7 +179,8 @@ async def deliver_email(ctx: HandlerContext, event: OutboxEvent) -> None:
         message.status = "kept"  # development: admins read it in the email outbox
         await ctx.db.flush()
         return
-    await send_smtp(build_mime(message, settings), settings)
+    files = await attachment_files(message, ctx.runtime)
+    await send_smtp(build_mime(message, settings, files), settings)
     message.status = "sent"
     message.sent_at = utcnow()
     message.error = ""
