@@ -49,6 +49,10 @@ class Review(IdMixin, TimestampMixin, Base):
     helpful_count: Mapped[int] = mapped_column(default=0)
     moderated_by: Mapped[int | None] = mapped_column(BigId)
     moderated_at: Mapped[datetime | None]
+    # The shop's public answer (plain text), by a moderator; "" when there is none.
+    reply: Mapped[str] = mapped_column(Text, default="", server_default="")
+    replied_by: Mapped[int | None] = mapped_column(BigId)
+    replied_at: Mapped[datetime | None]
 
 
 class ReviewVote(Base):

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from mercato.admin.pages import admin_render
 from mercato.customers import features
 from mercato.identity.deps import require_permission
+from mercato.kit.errors import ValidationFailed
 from mercato.kit.pagination import page_number
 from mercato.models import User
 from mercato.platform import audit
@@ -39,6 +40,29 @@ async def queue(request: Request, db: Db, _: Moderator) -> Response:
         },
         section="reviews",
     )
+
+
+@router.post("/{review_id:int}/reply")
+async def reply(request: Request, review_id: int, db: Db, actor: Moderator) -> Response:
+    """The shop's public answer under a review (empty removes it); audited."""
+    form = await request.form()
+    status = str(form.get("status") or "pending")
+    back = "admin/reviews?status=" + (status if status in service.STATUSES else "pending")
+    try:
+        before, review = await service.reply(db, actor, review_id, str(form.get("reply") or ""))
+    except ValidationFailed as exc:
+        return redirect(request, back, exc.message, "error")
+    await audit.record(
+        db,
+        actor=actor,
+        action="review.reply",
+        entity_type="review",
+        entity_id=review.id,
+        before={"reply": before},
+        after={"reply": review.reply},
+        request=request,
+    )
+    return redirect(request, back, "Reply saved." if review.reply else "Reply removed.")
 
 
 @router.post("/{review_id:int}/{decision}")

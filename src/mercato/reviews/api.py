@@ -25,6 +25,7 @@ class ReviewOut(BaseModel):
     is_verified: bool
     helpful_count: int
     created_at: datetime
+    reply: str = Field("", description="The shop's public answer, plain text; empty if none.")
 
 
 class ReviewListOut(BaseModel):
@@ -57,6 +58,7 @@ def _out(review) -> ReviewOut:
         is_verified=review.is_verified,
         helpful_count=review.helpful_count,
         created_at=review.created_at,
+        reply=review.reply or "",
     )
 
 

@@ -222,3 +222,23 @@ async def moderate(
     review.moderated_at = utcnow()
     await db.flush()
     return before, review
+
+
+REPLY_MAX = 2000
+
+
+async def reply(db: AsyncSession, actor: User, review_id: int, text: str) -> tuple[str, Review]:
+    """The shop's public answer to a review (plain text, shown escaped); empty text removes
+    it. Returns the reply before, for the audit row."""
+    review = await db.get(Review, review_id)
+    if review is None:
+        raise NotFound("There is no such review.")
+    text = "\n".join(line.rstrip() for line in (text or "").strip().splitlines())
+    if len(text) > REPLY_MAX:
+        raise ValidationFailed(f"A reply has at most {REPLY_MAX} characters.", field="reply")
+    before = review.reply
+    review.reply = text
+    review.replied_by = actor.id if text else None
+    review.replied_at = utcnow() if text else None
+    await db.flush()
+    return before, review
