@@ -199,3 +199,46 @@ async def test_cart_page_form_and_api(client, adb, audio):
     assert refused.status_code == 422
     assert "voucher" in refused.text
     assert (await client.get(f"/{SLUG}/api/v1/promotions")).status_code == 200
+
+
+async def test_admin_lists_usage_and_switches_a_voucher_off(client, adb, audio):
+    from mercato.identity.sessions import SESSION_COOKIE, start_session
+    from mercato.models import AuditEntry
+    from mercato.models.identity import Role, User, UserRole
+    from tests.helpers import csrf_from
+
+    v = await support.voucher(adb, code="ADMINTEST", usage_limit=5, used_count=2)
+    people = {}
+    for email, role, perms, staff in (
+        ("quantri@audio.test", "admin", ["*"], True),
+        ("khach.p@audio.test", "customer", [], False),
+    ):
+        user = User(email=email, name=email)
+        adb.add(user)
+        await adb.flush()
+        found = await adb.scalar(select(Role).where(Role.name == role))
+        if found is None:
+            found = Role(name=role, permissions=perms, is_staff=staff)
+            adb.add(found)
+            await adb.flush()
+        adb.add(UserRole(user_id=user.id, role_id=found.id))
+        people[role] = await start_session(adb, user, days=1)
+    await adb.commit()
+    client.cookies.set(SESSION_COOKIE, people["customer"], path=f"/{SLUG}/")
+    assert (await client.get(f"/{SLUG}/admin/promotions")).status_code in (403, 404)
+    client.cookies.set(SESSION_COOKIE, people["admin"], path=f"/{SLUG}/")
+    page = await client.get(f"/{SLUG}/admin/promotions")
+    assert page.status_code == 200 and "ADMINTEST" in page.text and "2 / 5" in page.text
+    token = await csrf_from(client, f"/{SLUG}/admin/promotions")
+    off = await client.post(
+        f"/{SLUG}/admin/promotions/voucher/{v.id}/toggle", data={"csrf_token": token}
+    )
+    assert off.status_code == 303
+    await adb.refresh(v)
+    assert v.is_active is False
+    entry = await adb.scalar(select(AuditEntry).where(AuditEntry.action == "voucher.disable"))
+    assert entry.before == {"is_active": True}
+    missing = await client.post(
+        f"/{SLUG}/admin/promotions/voucher/999999/toggle", data={"csrf_token": token}
+    )
+    assert missing.status_code == 404

@@ -4,8 +4,8 @@ in the cart) and order vouchers with limits (cart form, API, checkout discount h
 from pathlib import Path
 
 from mercato.cart.service import CartRules
-from mercato.platform.modules import Module
-from mercato.promotions import api, pages, service
+from mercato.platform.modules import Module, NavItem
+from mercato.promotions import admin, api, pages, service
 from mercato.promotions.checkout import ORDER_DISCOUNTS
 from mercato.promotions.seed import seed_promotions
 
@@ -20,6 +20,13 @@ promotions_module = Module(
     title="Promotions and vouchers",
     requires=("catalog", "cart", "checkout", "orders"),
     pages=[pages.router],
+    admin=[admin.router],
+    permissions={
+        admin.READ: "See promotions, vouchers and their usage",
+        admin.WRITE: "Switch promotions and vouchers on or off",
+    },
+    default_roles={"staff": [admin.READ], "admin": ["*"]},
+    admin_nav=[NavItem("Khuyến mãi", "promotions", admin.READ, 35)],
     api=[api.router],
     page_dependencies=[pages.voucher_context],
     cart_rules=CartRules(adjust=service.adjust_cart_lines),
