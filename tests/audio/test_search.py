@@ -135,3 +135,16 @@ async def test_bad_search_parameters_are_ignored_not_errors(client):
     assert response.status_code == 200
     api = await client.get("/audio-tai-loc/api/v1/search?page=-5&channels=9999999999999999999999")
     assert api.status_code == 200
+
+
+async def test_a_typo_falls_back_to_trigrams_on_postgresql(adb):
+    if adb.get_bind().dialect.name != "postgresql":
+        pytest.skip("the trigram fallback is PostgreSQL's (SQLite matches prefixes only)")
+    await support.product(adb, "Tai nghe Sennheiser HD 560S", spec={"brand": "Sennheiser"})
+    await support.product(adb, "Loa bluetooth JBL Flip", spec={"brand": "JBL"})
+    result = await search.run(adb, SearchQuery(q="sennhiser"))
+    assert result.typo_fallback
+    names = [c.product.name for c in await search.cards(adb, result.product_ids)]
+    assert names[0] == "Tai nghe Sennheiser HD 560S"
+    exact = await search.run(adb, SearchQuery(q="sennheiser"))
+    assert not exact.typo_fallback and exact.total == 1
