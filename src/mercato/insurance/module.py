@@ -4,6 +4,7 @@ from pathlib import Path
 
 from mercato.insurance import (
     admin,
+    admin_more,
     api,
     assets,
     checkout,
@@ -20,7 +21,7 @@ insurance_module = Module(
     title="Cattle insurance",
     pages=[pages.router, checkout.router, assets.router],
     api=[api.router, report_pages.api_router],
-    admin=[admin.router, report_pages.admin_router],
+    admin=[admin.router, admin_more.router, report_pages.admin_router],
     permissions={
         "insurance.read": "See policies, payments and claims",
         "insurance.underwrite": "Approve, reject and cancel policies",
@@ -42,6 +43,18 @@ insurance_module = Module(
         NavItem(label="Policies", path="insurance/policies", permission="insurance.read", order=17),
         NavItem(label="Claims", path="insurance/claims", permission="insurance.read", order=18),
         NavItem(label="Plans", path="insurance/plans", permission="insurance.read", order=19),
+        NavItem(
+            label="Premium payments",
+            path="insurance/payments",
+            permission="insurance.read",
+            order=19,
+        ),
+        NavItem(
+            label="Broadcast",
+            path="insurance/broadcast",
+            permission="notifications.broadcast",
+            order=21,
+        ),
         NavItem(
             label="Insurance reports",
             path="insurance/reports",
