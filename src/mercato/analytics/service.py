@@ -79,7 +79,7 @@ async def flush_views(runtime: StoreRuntime) -> int:
 
 
 async def add_views(db: AsyncSession, counts: dict[tuple[int, date], int]) -> None:
-    dialect = db.bind.dialect.name
+    dialect = db.get_bind().dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
     existing = set(
         await db.scalars(select(Product.id).where(Product.id.in_({p for p, _ in counts})))

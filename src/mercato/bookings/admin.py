@@ -135,7 +135,9 @@ async def save_technician(
         hours = {
             wd: service.parse_hours(str(form.get(f"h{wd}") or "")[:20], f"h{wd}") for wd in range(7)
         }
-        skills = {int(v) for v in form.getlist("skills") if str(v).isdigit() and len(str(v)) < 12}
+        skills = {
+            int(str(v)) for v in form.getlist("skills") if str(v).isdigit() and len(str(v)) < 12
+        }
         await service.set_schedule(
             db, technician, hours=hours, service_ids=skills, active=bool(form.get("is_active"))
         )

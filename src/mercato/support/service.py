@@ -340,7 +340,7 @@ async def sla_summary(db: AsyncSession, now: datetime) -> dict[str, Any]:
             )
         )
     )
-    minutes = [(r - c).total_seconds() / 60 for c, r in answered]
+    minutes = [(r - c).total_seconds() / 60 for c, r in answered if r is not None]
     return {
         "open": int(open_count or 0),
         "overdue": int(overdue or 0),
