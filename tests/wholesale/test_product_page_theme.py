@@ -49,3 +49,23 @@ async def test_atelier_keeps_its_own_product_page(client):
     assert not (theme / "product.html").exists()
     wholesale_page = PROJECT_ROOT / "stores/wholesale/theme/templates/catalog/product.html"
     assert '{% extends "core/catalog/product.html" %}' in wholesale_page.read_text()
+
+
+async def test_the_catalogue_speaks_wholesale_and_atelier_keeps_its_words(
+    client, make_product, make_buyer
+):
+    await make_product(name="Jute Hessian Sack")
+    listing = (await client.get(f"{ROOT}/essences")).text
+    assert "All products" in listing and "1 product" in listing
+    for atelier in ("The essences", "Scent note", "Rarity", "Search the folio", "Curator"):
+        assert atelier not in listing, atelier
+    # No price filter or price order for who may not see prices (the gate refuses them)
+    assert 'name="min_price"' not in listing and 'value="price_asc"' not in listing
+    await make_buyer("verified-list@example.com")
+    await signin(client, "verified-list@example.com")
+    verified = (await client.get(f"{ROOT}/essences")).text
+    assert 'name="min_price"' in verified and 'value="price_asc"' in verified
+    empty = (await client.get(f"{ROOT}/essences", params={"q": "zzzznothing"})).text
+    assert "No products found" in empty and "No product answers to this." in empty
+    atelier = (await client.get("/atelier-arome/essences")).text
+    assert "The essences" in atelier and "Scent note" in atelier
