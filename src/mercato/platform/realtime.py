@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 log = logging.getLogger("mercato.realtime")
 QUEUE_SIZE = 100
+MAX_REDIS_CONNECTIONS = 5000  # per process: sockets of this instance + publishers
 
 
 class Hub(Protocol):
@@ -55,7 +56,10 @@ class RedisHub:
     def __init__(self, url: str, prefix: str = "mercato:rt:") -> None:
         from redis.asyncio import Redis
 
-        self._redis = Redis.from_url(url)
+        # Each open socket holds one pub/sub connection; redis-py caps a pool at 100 by
+        # default, which refused the 101st socket of an instance (bench/qala_chat_latency.py).
+        # Redis itself allows 10,000 clients. (A shared pub/sub per process would need one.)
+        self._redis = Redis.from_url(url, max_connections=MAX_REDIS_CONNECTIONS)
         self._prefix = prefix
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
