@@ -192,7 +192,7 @@ async def send(
     if body.inquiry:
         found, _ = await inquiry_service.get_for_user(db, who, body.inquiry)
         inquiry_id = found.id
-    pushes: list[int] = []
+    pushes: list[Any] = []
     message = await conversation_service.send(
         db,
         conversation,
@@ -203,7 +203,7 @@ async def send(
         inquiry_id=inquiry_id,
         pushes=pushes,
     )
-    deliver_after_commit(request, pushes)
+    await deliver_after_commit(request, pushes)
     return _msg(runtime, message)
 
 
@@ -221,9 +221,9 @@ async def read(
 ) -> ReadOut:
     who = await parties.who(db, principal.user)
     conversation, side = await conversation_service.get_for_user(db, who, conversation_id)
-    pushes: list[int] = []
+    pushes: list[Any] = []
     through = await conversation_service.mark_read(
         db, conversation, side, body.through if body else None, pushes=pushes
     )
-    deliver_after_commit(request, pushes)
+    await deliver_after_commit(request, pushes)
     return ReadOut(read_through=through)

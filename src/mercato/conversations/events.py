@@ -13,83 +13,92 @@ from sqlalchemy import select, update
 
 from mercato.conversations import service
 from mercato.inquiries import parties
-from mercato.models import User
+from mercato.kit.time import utcnow
+from mercato.models import OutboxEvent, User
 from mercato.models.brands import Brand
 from mercato.models.conversations import Conversation, ConversationMessage
-from mercato.platform import worker
 from mercato.platform.email import queue_email
 from mercato.platform.notifications import user_channel
 
-
-def deliver_after_commit(request: Any, event_ids: list[int]) -> None:
-    """Deliver the live pushes of this request as soon as its transaction has committed,
-    instead of at the worker's next poll (up to a second later): chat needs tens of
-    milliseconds. The outbox row stays the source of truth: delivery locks the row and marks
-    it done, so the worker skips it; if this fails, the worker delivers it on its next poll.
-    """
-    if not event_ids:
-        return
-    runtime = request.state.runtime
-
-    async def deliver() -> None:
-        for event_id in event_ids:
-            await worker._deliver(runtime, event_id)  # the worker's own single-event path
-
-    request.state.uow.after_commit.append(deliver)
+Push = tuple[list[int], dict[str, Any]]  # (user ids, message)
 
 
-async def _recipients(db: Any, conversation: Conversation) -> list[int]:
-    members = await parties.member_user_ids(db, conversation.brand_id)
-    return sorted({conversation.buyer_id, *members})
-
-
-def _publish_later(ctx: Any, user_ids: list[int], message: dict[str, Any]) -> None:
-    hub, slug = ctx.runtime.hub, ctx.runtime.slug
-
-    async def publish() -> None:
-        for user_id in user_ids:
-            await hub.publish(user_channel(slug, user_id), message)
-
-    ctx.after_commit.append(publish)
-
-
-async def push_message(ctx: Any, event: Any) -> None:
-    """``conversation.message`` → ``message:new`` to both sides, with each side's unread
-    count (the brand's members share theirs). Idempotent: a repeat shows the same message,
-    which the page de-duplicates by id."""
-    message = await ctx.db.get(ConversationMessage, int(event.payload["message_id"]))
-    if message is None:
-        return
-    conversation = await ctx.db.get(Conversation, message.conversation_id)
+async def message_pushes(db: Any, runtime: Any, event_type: str, payload: dict) -> list[Push]:
+    """What a ``conversation.message`` or ``conversation.read`` event announces, and to whom.
+    Read from the database as it is, so a repeat carries the current unread counts."""
+    conversation = await db.get(Conversation, int(payload["conversation_id"]))
     if conversation is None:
-        return
-    data = service.message_dict(ctx.runtime, message)
-    sender = await ctx.db.get(User, message.sender_id) if message.sender_id else None
+        return []
+    members = await parties.member_user_ids(db, conversation.brand_id)
+    if event_type == service.MESSAGE_READ:
+        receipt = {
+            "type": "message:read",
+            "conversation_id": conversation.id,
+            "side": payload["side"],
+            "through": int(payload["through"]),
+        }
+        return [(sorted({conversation.buyer_id, *members}), receipt)]
+    message = await db.get(ConversationMessage, int(payload["message_id"]))
+    if message is None:
+        return []
+    data = service.message_dict(runtime, message)
+    sender = await db.get(User, message.sender_id) if message.sender_id else None
     data["sender_name"] = sender.name if sender else ""
-    members = await parties.member_user_ids(ctx.db, conversation.brand_id)
+    pushes: list[Push] = []
     for side, users in (("buyer", [conversation.buyer_id]), ("brand", members)):
         push = {
             "type": "message:new",
             "conversation_id": conversation.id,
             "side": side,
-            "unread": await service.unread_for(ctx.db, conversation, side),
+            "unread": await service.unread_for(db, conversation, side),
             "message": data,
         }
-        _publish_later(ctx, [u for u in users], push)
+        pushes.append((list(users), push))
+    return pushes
 
 
-async def push_read(ctx: Any, event: Any) -> None:
-    """``conversation.read`` → ``message:read`` (the read receipt) to both sides."""
-    conversation = await ctx.db.get(Conversation, int(event.payload["conversation_id"]))
-    if conversation is None:
+async def _publish(runtime: Any, pushes: list[Push]) -> None:
+    for user_ids, message in pushes:
+        for user_id in user_ids:
+            await runtime.hub.publish(user_channel(runtime.slug, user_id), message)
+
+
+async def push_live(ctx: Any, event: Any) -> None:
+    """Handler of ``conversation.message`` and ``conversation.read``: the pushes, published
+    once the delivery transaction has committed. Idempotent: pages de-duplicate messages by
+    id and a receipt only ever moves forward."""
+    pushes = await message_pushes(ctx.db, ctx.runtime, event.event_type, event.payload)
+
+    async def publish() -> None:
+        await _publish(ctx.runtime, pushes)
+
+    ctx.after_commit.append(publish)
+
+
+async def deliver_after_commit(request: Any, events: list[OutboxEvent]) -> None:
+    """The fast path for chat (tens of milliseconds, not the worker's next poll): the pushes
+    are read now, inside the request's transaction, published as soon as it has committed,
+    and then the outbox rows are marked done so the worker does not push them again. The
+    rows were written with the message, so if this process dies before publishing, the
+    worker still delivers them (at least once; pages ignore a repeat)."""
+    if not events:
         return
-    push = {
-        "type": "message:read",
-        "conversation_id": conversation.id,
-        "side": event.payload["side"],
-        "through": int(event.payload["through"]),
-    }
-    _publish_later(ctx, await _recipients(ctx.db, conversation), push)
+    runtime = request.state.runtime
+    db = request.state.uow.session
+    pushes = [p for e in events for p in await message_pushes(db, runtime, e.event_type, e.payload)]
+    ids = [e.id for e in events]
+
+    async def publish_then_close() -> None:
+        await _publish(runtime, pushes)
+        async with runtime.db.transaction(write=True) as session:
+            await session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.id.in_(ids), OutboxEvent.status == "pending")
+                .values(status="done", processed_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+
+    request.state.uow.after_commit.append(publish_then_close)
 
 
 async def send_digest(ctx: Any, event: Any) -> None:

@@ -22,8 +22,8 @@ conversations_module = Module(
     default_roles={"admin": ["*"]},
     admin_nav=[NavItem("Messaging", "messaging", admin.MODERATE, 60)],
     event_handlers={
-        MESSAGE_NEW: [events.push_message],
-        MESSAGE_READ: [events.push_read],
+        MESSAGE_NEW: [events.push_live],
+        MESSAGE_READ: [events.push_live],
         DIGEST: [events.send_digest],
     },
     template_dir=str(Path(__file__).parent / "templates"),

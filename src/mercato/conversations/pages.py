@@ -227,7 +227,7 @@ async def send(conversation_id: int, request: Request, db: Db, runtime: Runtime)
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     upload = form.get("attachment")
-    pushes: list[int] = []
+    pushes: list[Any] = []
     try:
         attachment = None
         if upload is not None and not isinstance(upload, str) and upload.filename:
@@ -269,7 +269,7 @@ async def send(conversation_id: int, request: Request, db: Db, runtime: Runtime)
             values,
             exc.status_code,
         )
-    deliver_after_commit(request, pushes)
+    await deliver_after_commit(request, pushes)
     if _wants_json(request):
         data = conversation_service.message_dict(runtime, message)
         data["sender_name"] = who.user.name
@@ -284,11 +284,11 @@ async def mark_read(conversation_id: int, request: Request, db: Db, runtime: Run
     who = await _who(request, db)
     conversation, side = await conversation_service.get_for_user(db, who, conversation_id)
     form = await request.form()
-    pushes: list[int] = []
+    pushes: list[Any] = []
     through = await conversation_service.mark_read(
         db, conversation, side, _int(form.get("through")), pushes=pushes
     )
-    deliver_after_commit(request, pushes)
+    await deliver_after_commit(request, pushes)
     if _wants_json(request):
         return JSONResponse({"read_through": through})
     return RedirectResponse(runtime.path(f"messages/{conversation.id}"), status_code=303)

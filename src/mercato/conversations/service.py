@@ -157,11 +157,11 @@ async def send(
     product_id: int | None = None,
     inquiry_id: int | None = None,
     attachment: Attachment | None = None,
-    pushes: list[int] | None = None,
+    pushes: list[Any] | None = None,
 ) -> ConversationMessage:
     """Save a message, mark it read for its own side, queue its live delivery and, for the
-    first unread message of a burst, the recipient side's digest email. The id of the live
-    delivery's outbox event is appended to ``pushes`` (the web layer delivers it right after
+    first unread message of a burst, the recipient side's digest email. The live delivery's
+    outbox event is appended to ``pushes`` (the web layer delivers it right after
     commit instead of waiting for the worker's next poll)."""
     if await is_blocked(db, sender.id):
         raise PermissionDenied(BLOCKED, field="body", code="blocked")
@@ -222,7 +222,7 @@ async def send(
         db, MESSAGE_NEW, {"message_id": message.id, "conversation_id": conversation.id}
     )
     if pushes is not None:
-        pushes.append(push.id)
+        pushes.append(push)
     await _schedule_digest(db, conversation, other_side(side), now)
     return message
 
@@ -272,7 +272,7 @@ async def mark_read(
     side: str,
     through: int | None = None,
     *,
-    pushes: list[int] | None = None,
+    pushes: list[Any] | None = None,
 ) -> int:
     """Mark the side's messages read up to ``through`` (default: all). Returns the new read
     mark. Marks only move forward and never past the last message; a mark that moved queues
@@ -296,7 +296,7 @@ async def mark_read(
             {"conversation_id": conversation.id, "side": side, "through": target},
         )
         if pushes is not None:
-            pushes.append(receipt.id)
+            pushes.append(receipt)
         await db.refresh(conversation)
     return int(getattr(conversation, f"{side}_read_through"))
 
