@@ -30,6 +30,6 @@ async def seed_views(db, ctx) -> str:  # noqa: ANN001 - (AsyncSession, SeedConte
     for pid in ids:
         for back in range(DAYS):
             digest = hashlib.sha256(f"{pid}:{back}".encode()).digest()
-            counts[(pid, today - timedelta(days=back))] = 3 + digest[0] % 25
+            counts[(pid, today - timedelta(days=back))] = 1 + digest[0] % 6
     await service.add_views(db, counts)
     return f"{len(counts)} product-day view counts"
