@@ -159,3 +159,15 @@ async def test_product_page_query_count_does_not_grow_with_sizes_or_pictures(
         qdb.add(ProductSize(product_id=product.id, label=f"{36 + n}", sort=10 + n))
     await qdb.flush()
     assert await count() == before
+
+
+async def test_sitemap_lists_brands_collections_and_products(client, make_brand):
+    brand, _, collection, product = await make_brand("Mapped House")
+    xml = (await client.get(f"{ROOT}/sitemap.xml")).text
+    for path in (
+        "discover",
+        f"brands/{brand.slug}",
+        f"brands/{brand.slug}/collections/{collection.slug}",
+        f"products/{product.slug}",
+    ):
+        assert f"{ROOT}/{path}</loc>" in xml, path

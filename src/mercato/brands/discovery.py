@@ -570,3 +570,33 @@ async def home_context(db: AsyncSession, request: Any) -> dict[str, Any]:
         "featured_brands": await featured(db, storage),
         "new_collections": await new_collections(db, storage),
     }
+
+
+async def sitemap(db: AsyncSession, runtime: Any) -> list[tuple[str, Any]]:
+    """sitemap.xml entries (Module.sitemap): discover, live brands, their published
+    collections and their live products, with the date each last changed."""
+    entries: list[tuple[str, Any]] = [("discover", None)]
+    brands = (
+        await db.execute(
+            select(Brand.id, Brand.slug, Brand.updated_at).where(Brand.is_active.is_(True))
+        )
+    ).all()
+    entries += [(f"brands/{slug}", updated) for _, slug, updated in brands]
+    slugs = {brand_id: slug for brand_id, slug, _ in brands}
+    collections = await db.execute(
+        select(BrandCollection.brand_id, BrandCollection.slug, BrandCollection.updated_at).where(
+            BrandCollection.is_published.is_(True), BrandCollection.brand_id.in_(list(slugs))
+        )
+    )
+    entries += [
+        (f"brands/{slugs[b]}/collections/{slug}", updated) for b, slug, updated in collections.all()
+    ]
+    products = await db.execute(
+        select(Product.slug, Product.updated_at)
+        .join(BrandProduct, BrandProduct.product_id == Product.id)
+        .where(_live_products(), BrandProduct.brand_id.in_(list(slugs)))
+        .order_by(Product.id)
+        .limit(45000)  # one sitemap file holds at most 50,000 URLs
+    )
+    entries += [(f"products/{slug}", updated) for slug, updated in products.all()]
+    return entries

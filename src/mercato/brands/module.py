@@ -27,4 +27,5 @@ brands_module = Module(
     template_dir=str(Path(__file__).parent / "templates"),
     seed=seed_brands,
     home_page=discovery.home_context,
+    sitemap=discovery.sitemap,
 )
