@@ -129,7 +129,8 @@ async def build(
     granularity = "day" if (end - start).days < DAILY_UP_TO else "month"
     rows = _buckets(start, end, granularity)
 
-    def row_of(moment: datetime) -> Row:
+    def row_of(moment: datetime | None) -> Row:
+        assert moment is not None  # every query below filters on the column being in range
         local = moment.astimezone(zone).date()
         if granularity == "day":
             return rows[(local - start).days]
@@ -138,6 +139,8 @@ async def build(
     def within(column):  # noqa: ANN001, ANN202 - a SQLAlchemy column
         return (column >= low) & (column < high)
 
+    moment: datetime | None
+    amount: int | None
     for moment in await db.scalars(select(Policy.created_at).where(within(Policy.created_at))):
         row_of(moment).applications += 1
     for moment in await db.scalars(select(Policy.approved_at).where(within(Policy.approved_at))):
@@ -148,14 +151,14 @@ async def build(
         )
     )
     for moment, amount in paid.all():
-        row_of(moment).premium_minor += amount
+        row_of(moment).premium_minor += amount or 0
     refunded = await db.execute(
         select(PolicyPayment.refunded_at, PolicyPayment.amount).where(
             within(PolicyPayment.refunded_at), PolicyPayment.status == "refunded"
         )
     )
     for moment, amount in refunded.all():
-        row_of(moment).refunds_minor += amount
+        row_of(moment).refunds_minor += amount or 0
     # Reversals are negative rows, so a cancelled sale nets to zero in its period.
     commissions = await db.execute(
         select(Commission.created_at, Commission.amount).where(
@@ -163,7 +166,7 @@ async def build(
         )
     )
     for moment, amount in commissions.all():
-        row_of(moment).commissions_minor += amount
+        row_of(moment).commissions_minor += amount or 0
     for moment in await db.scalars(select(Claim.created_at).where(within(Claim.created_at))):
         row_of(moment).claims_filed += 1
     claims_paid = await db.execute(
