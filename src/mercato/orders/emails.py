@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from mercato.kit.i18n import N_, _
 from mercato.models.orders import Order, OrderLine, Refund
 from mercato.orders import access
 from mercato.platform.email import queue_email
@@ -17,11 +18,11 @@ if TYPE_CHECKING:
     from mercato.platform.runtime import StoreRuntime
 
 SUBJECTS = {
-    "confirmed": "Your order {number} is confirmed",
-    "shipped": "Your order {number} is on its way",
-    "delivered": "Your order {number} has been delivered",
-    "cancelled": "Your order {number} has been cancelled",
-    "refunded": "A refund for your order {number}",
+    "confirmed": N_("Your order %(number)s is confirmed"),
+    "shipped": N_("Your order %(number)s is on its way"),
+    "delivered": N_("Your order %(number)s has been delivered"),
+    "cancelled": N_("Your order %(number)s has been cancelled"),
+    "refunded": N_("A refund for your order %(number)s"),
 }
 
 
@@ -45,7 +46,7 @@ async def send_status_email(
         db,
         runtime,
         to=order.email,
-        subject=SUBJECTS[status].format(number=order.number),
+        subject=_(SUBJECTS[status], number=order.number),
         template=f"emails/order_{status}",
         context={
             "order": order,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
 from babel import Locale
+from jinja2 import pass_context
 from markupsafe import Markup
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -244,9 +245,13 @@ def install(env: Environment, config: StoreConfig) -> None:
     )
     env.globals["current_language"] = language_now
     env.globals["html_lang"] = html_lang
+
     # For text that arrives already composed in Python (a form error, a flash message):
     # looked up in the catalogue, shown as it is when absent, and escaped like any value
     # (unlike `_()`, whose result Jinja trusts as markup).
-    env.filters["translated"] = lambda text: (
-        text if isinstance(text, Markup) else i18n.translate(str(text), language_now())
-    )
+    # pass_context keeps Jinja from folding it at compile time for a literal argument.
+    @pass_context
+    def translated(_context: object, text: object) -> object:
+        return text if isinstance(text, Markup) else i18n.translate(str(text), language_now())
+
+    env.filters["translated"] = translated
