@@ -75,15 +75,15 @@ async def index_products(db: AsyncSession, product_ids: list[int] | None = None)
         )
     ):
         links[pid].add(cid)
-    missing = [
+    missing: list[dict[str, int]] = [
         {"product_id": p.id, "category_id": p.category_id}
         for p in products
         if p.category_id is not None and p.category_id not in links[p.id]
     ]
     if missing:
         await db.execute(product_categories.insert(), missing)
-        for row in missing:
-            links[row["product_id"]].add(row["category_id"])
+        for link in missing:
+            links[link["product_id"]].add(link["category_id"])
     names = {c.id: c.name for c in await db.scalars(select(Category))}
     values: dict[int, list[str]] = {pid: [] for pid in ids}
     rows = await db.execute(
@@ -170,7 +170,7 @@ def _match(db: AsyncSession, terms: list[str]) -> Any:
     """A subquery (product_id, rank) of documents holding every term as a word prefix."""
     if _is_pg(db):
         docs = table("search_documents", column("product_id", Integer), column("document"))
-        document = literal_column(f"({PG_DOCUMENT})")
+        document: Any = literal_column(f"({PG_DOCUMENT})")
         query = func.to_tsquery(
             literal_column("'simple'::regconfig"), " & ".join(f"{t}:*" for t in terms)
         )

@@ -25,7 +25,7 @@ WRITE = "promotions.write"
 router = APIRouter(prefix="/promotions")
 Reader = Annotated[User, Depends(require_permission(READ))]
 Writer = Annotated[User, Depends(require_permission(WRITE))]
-MODELS = {"voucher": Voucher, "promotion": Promotion}
+MODELS: dict[str, type[Voucher] | type[Promotion]] = {"voucher": Voucher, "promotion": Promotion}
 
 
 @router.get("")
@@ -45,7 +45,7 @@ async def overview(request: Request, db: Db, _: Reader) -> Response:
 @router.post("/{kind}/{item_id:int}/toggle")
 async def toggle(request: Request, kind: str, item_id: int, db: Db, actor: Writer) -> Response:
     model = MODELS.get(kind)
-    row = await db.get(model, item_id) if model else None
+    row: Voucher | Promotion | None = await db.get(model, item_id) if model else None
     if row is None:
         raise NotFound("No such promotion or voucher.")
     before = row.is_active

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit.time import utcnow
@@ -49,7 +49,8 @@ async def bought_together(db: AsyncSession) -> dict[int, Counter[int]]:
     )
     baskets: dict[int, set[int]] = defaultdict(set)
     for order_id, product_id in rows:
-        baskets[order_id].add(product_id)
+        if product_id is not None:
+            baskets[order_id].add(product_id)
     pairs: dict[int, Counter[int]] = defaultdict(Counter)
     for items in baskets.values():
         for a, b in combinations(sorted(items), 2):
@@ -160,7 +161,7 @@ async def compute_all(db: AsyncSession) -> dict[str, int]:
         ]
     await db.execute(delete(ProductRecommendation))
     if rows:
-        await db.execute(ProductRecommendation.__table__.insert(), rows)
+        await db.execute(insert(ProductRecommendation), rows)
     await db.flush()
     return Counter(r["kind"] for r in rows)
 
