@@ -4,12 +4,14 @@ are written with the ISO code ("BDT 13,500.00"), which every reader understands.
 from __future__ import annotations
 
 from decimal import Decimal
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from mercato.kit.money import minor_digits
-from mercato.orders.invoice import text
+from mercato.kit.pdf import document, text
 from mercato.profit.reports import Report, Totals
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 LABELS = {
     "revenue": "Revenue",
@@ -46,11 +48,9 @@ def _table(pdf: FPDF, title: str, rows: list[Totals], report: Report) -> None:
 
 
 def render_pdf(report: Report, store_name: str) -> bytes:
-    pdf = FPDF(format="A4", orientation="landscape")
-    pdf.set_title(text(f"Profit report {report.start} to {report.end}"))
-    pdf.set_author(text(store_name))
+    title = f"Profit report {report.start} to {report.end}"
+    pdf = document(title, store_name, orientation="landscape")
     pdf.set_auto_page_break(auto=True, margin=14)
-    pdf.add_page()
     pdf.set_font("helvetica", "B", 16)
     pdf.cell(0, 9, text(f"{store_name}: profit report"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 10)

@@ -8,12 +8,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from fastapi.responses import Response
-from fpdf import FPDF
 
 from mercato.kit.money import babel_locale, minor_digits
+from mercato.kit.pdf import document, letterhead, text
 from mercato.models.orders import Order, OrderLine
 from mercato.models.wholesale import WholesaleOrder
-from mercato.orders.invoice import ENCODING, text
 from mercato.platform.runtime import StoreRuntime
 from mercato.wholesale.business import LABELS
 
@@ -35,21 +34,8 @@ def render_pdf(
     def money(amount: int) -> str:
         return text(_money(amount, order.currency, config.locale))
 
-    pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = ENCODING
-    pdf.set_title(text(f"Invoice {order.number}"))
-    pdf.set_author(text(config.name))
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 18)
-    pdf.cell(0, 10, text(config.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 9)
-    if config.contact_email:
-        pdf.cell(0, 5, text(config.contact_email), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    pdf.set_font("helvetica", "B", 14)
-    pdf.cell(0, 8, text(f"Invoice {order.number}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 10)
+    pdf = document(f"Invoice {order.number}", config.name)
+    letterhead(pdf, config, f"Invoice {order.number}")
     facts = [
         ("Invoice date", f"{order.created_at:%Y-%m-%d}"),
         ("Purchase order", details.po_number or "-"),
