@@ -8,7 +8,6 @@ with a short tag list), once on save. Slugs are ASCII without Vietnamese diacrit
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from sqlalchemy import func, select
 from mercato.content import service as content_service
 from mercato.kit.errors import Conflict, NotFound, ValidationFailed
 from mercato.kit.pagination import Page, page_number, paginate
+from mercato.kit.text import slugify as kit_slugify
 from mercato.kit.time import utcnow
 from mercato.models.blog import BlogCategory, BlogPost, Project, SiteSection
 
@@ -29,10 +29,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def slugify(text: str) -> str:
-    """ASCII slug; đ/Đ are letters of their own in Unicode, not d with a mark."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:150]
+    return kit_slugify(text)[:150]
 
 
 def render_markdown(text: str) -> str:

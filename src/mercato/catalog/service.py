@@ -7,7 +7,6 @@ commit; errors are ValidationFailed/NotFound with the field they concern.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,18 +24,13 @@ from mercato.catalog.schemas import (
 from mercato.inventory import service as inventory_service
 from mercato.kit.errors import NotFound, ValidationFailed
 from mercato.kit.pagination import Page, paginate
+from mercato.kit.text import slugify
 from mercato.kit.time import utcnow
 from mercato.models.catalog import Category, Product, Rarity, Season
 
 MAX_PER_PAGE = 100
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-
-
-def slugify(text: str) -> str:
-    """ "Calabrian Bergamot" -> "calabrian-bergamot"; accents folded to ASCII."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
 def _required(value: str, field: str, label: str) -> str:
