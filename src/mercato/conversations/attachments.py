@@ -30,7 +30,7 @@ def _shrink(data: bytes, content_type: str) -> tuple[bytes, int, int]:
         img.load()
         if max(img.size) <= MAX_SIDE:
             return data, img.width, img.height
-        img.thumbnail((MAX_SIDE, MAX_SIDE), Image.LANCZOS)
+        img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
         out = io.BytesIO()
         if content_type == "image/png":
             img.save(out, "PNG", optimize=True)

@@ -103,7 +103,7 @@ class QuoteIn(BaseModel):
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field("", max_length=1000)
+    note: Annotated[str, Field(max_length=1000)] = ""
 
 
 def _line(line: InquiryLine) -> LineOut:

@@ -143,7 +143,8 @@ async def add_item(request: Request, db: Db, runtime: Runtime) -> Response:
             {**choices, "errors": {exc.field or "__all__": exc.message}, "values": values},
             status_code=exc.status_code,
         )
-    name = (await db.get(Product, item.product_id)).name
+    product = await db.get(Product, item.product_id)
+    name = product.name if product else "The product"
     return _back(request, runtime, "inquiry-list", f"{name} is in your inquiry list.")
 
 

@@ -120,7 +120,9 @@ async def seed_inquiries(db: AsyncSession, ctx: Any) -> str:
                 line.lead_time_days = lead
                 line.brand_note = note or ""
             db.add(line)
-        events = [("sent", "", "pending", buyer.id, "buyer", sent_at)]
+        events: list[tuple[str, str, str, int | None, str, Any]] = [
+            ("sent", "", "pending", buyer.id, "buyer", sent_at)
+        ]
         quoted_at = sent_at + timedelta(hours=20)
         if answers and status != "pending":
             events.append(("quoted", "pending", "quoted", None, "brand", quoted_at))
