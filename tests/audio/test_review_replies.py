@@ -45,7 +45,7 @@ async def test_moderator_replies_and_the_shop_shows_it(client, adb, audio):
 
     # A customer cannot answer for the shop
     client.cookies.set(SESSION_COOKIE, customer_session, path=f"/{SLUG}/")
-    token = await csrf_from(client, f"/{SLUG}/essences/{product.slug}")
+    token = await csrf_from(client, f"/{SLUG}/san-pham/{product.slug}")
     refused = await client.post(
         f"/{SLUG}/admin/reviews/{review.id}/reply", data={"csrf_token": token, "reply": "x"}
     )
@@ -72,7 +72,7 @@ async def test_moderator_replies_and_the_shop_shows_it(client, adb, audio):
     await adb.refresh(review)
     assert review.reply == answer  # unchanged
 
-    page = await client.get(f"/{SLUG}/essences/{product.slug}")
+    page = await client.get(f"/{SLUG}/san-pham/{product.slug}")
     assert "Thử bật EQ bass &lt;b&gt;+3&lt;/b&gt; nhé." in page.text
     api = await client.get(f"/{SLUG}/api/v1/products/{product.slug}/reviews")
     if api.status_code == 200:

@@ -58,7 +58,7 @@ def test_search_voucher_cod_order_shows_live_on_the_dashboard(new_context, serve
     expect(shopper.locator("#results-title")).to_contain_text("sản phẩm")
     shoot(shopper, "search-loa")
     shopper.locator("a.card-link", has_text="Loa karaoke JBL Pasion 10").click()
-    shopper.wait_for_url(re.compile(r"/essences/loa-karaoke-jbl-pasion-10$"))
+    shopper.wait_for_url(re.compile(r"/san-pham/loa-karaoke-jbl-pasion-10$"))
     expect(shopper.locator(".spec-table")).to_contain_text("Công suất")
     expect(shopper.locator(".price-now").first).to_contain_text("12.500.000")
     shoot(shopper, "product")

@@ -172,7 +172,7 @@ async def test_cart_page_form_and_api(client, adb, audio):
     await adb.commit()
     response = await client.post(f"/{SLUG}/cart/items", data={})  # CSRF refused without token
     assert response.status_code in (400, 403)
-    token = await csrf_from(client, f"/{SLUG}/essences/{p.slug}")
+    token = await csrf_from(client, f"/{SLUG}/san-pham/{p.slug}")
     added = await client.post(
         f"/{SLUG}/cart/items", data={"csrf_token": token, "product_id": p.id, "quantity": 1}
     )

@@ -84,10 +84,10 @@ async def test_shown_on_product_page_and_in_cart(client, adb, audio):
     speaker, twin, other, cable, stand = await _shop(adb, audio)
     await service.compute_all(adb)
     await adb.commit()
-    page = await client.get(f"/{SLUG}/essences/{speaker.slug}")
+    page = await client.get(f"/{SLUG}/san-pham/{speaker.slug}")
     assert "Khách mua sản phẩm này cũng mua" in page.text and cable.name in page.text
     assert "Sản phẩm tương tự" in page.text and twin.name in page.text
-    token = await csrf_from(client, f"/{SLUG}/essences/{speaker.slug}")
+    token = await csrf_from(client, f"/{SLUG}/san-pham/{speaker.slug}")
     await client.post(
         f"/{SLUG}/cart/items", data={"csrf_token": token, "product_id": speaker.id, "quantity": 1}
     )

@@ -55,10 +55,10 @@ async def test_product_page_meta_canonical_and_jsonld(client, adb, audio):
     await adb.commit()
     assert product.slug == "loa-karaoke-tai-loc-dia-chan-script-b"
 
-    page = await client.get(f"/{SLUG}/essences/{product.slug}")
+    page = await client.get(f"/{SLUG}/san-pham/{product.slug}")
     assert page.status_code == 200
     html = page.text
-    canonical = f"http://testserver/{SLUG}/essences/{product.slug}"
+    canonical = f"http://testserver/{SLUG}/san-pham/{product.slug}"
     assert f'<link rel="canonical" href="{canonical}">' in html
     assert '<meta property="og:type" content="product">' in html
     assert "</script><b>" not in html.split("<body")[0]  # escaped in the head
@@ -85,7 +85,7 @@ async def test_sitemap_and_robots(client, adb):
     await adb.commit()
     sitemap = await client.get(f"/{SLUG}/sitemap.xml")
     assert sitemap.status_code == 200
-    assert f"http://testserver/{SLUG}/essences/{product.slug}</loc>" in sitemap.text
+    assert f"http://testserver/{SLUG}/san-pham/{product.slug}</loc>" in sitemap.text
     assert f"http://testserver/{SLUG}/danh-muc/micro</loc>" in sitemap.text
     assert f"http://testserver/{SLUG}/tim-kiem</loc>" in sitemap.text
     robots = await client.get(f"/{SLUG}/robots.txt")
