@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.identity.service import normalize_email
 from mercato.kit.errors import ValidationFailed
+from mercato.kit.i18n import _
 from mercato.kit.pagination import Page, paginate
 from mercato.kit.security import constant_time_equal, hash_token, sign
 from mercato.kit.time import as_utc, utcnow
@@ -129,7 +130,7 @@ async def subscribe(
         db,
         runtime,
         to=sub.email,
-        subject=f"Please confirm your subscription to {runtime.config.name}",
+        subject=_("Please confirm your subscription to %(store)s", store=runtime.config.name),
         template="newsletter/emails/confirm",
         context={
             "name": sub.name,
@@ -164,7 +165,7 @@ async def confirm(db: AsyncSession, runtime: Any, token: str, *, now: float | No
         db,
         runtime,
         sub,
-        subject=f"Welcome to the {runtime.config.name} letters",
+        subject=_("Welcome to the %(store)s letters", store=runtime.config.name),
         template="newsletter/emails/welcome",
         context={"topics": [TOPICS[k] for k, v in sub.preferences.items() if v]},
     )
