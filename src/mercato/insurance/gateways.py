@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import razorpay
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,6 +23,8 @@ from mercato.kit.security import new_token, sign
 from mercato.payments.providers.base import ProviderError, ProviderRefund, SignatureInvalid
 
 if TYPE_CHECKING:
+    import razorpay
+
     from mercato.platform.runtime import StoreRuntime
 
 SIGNATURE_HEADER = "x-razorpay-signature"
@@ -70,6 +71,8 @@ def offered(runtime: StoreRuntime) -> list[str]:
 
 
 def _client() -> razorpay.Client:
+    import razorpay  # ~20 MiB with requests: loaded only by stores that take Razorpay
+
     settings = razorpay_settings()
     options: dict[str, Any] = {}
     if settings.api_base:
@@ -118,6 +121,8 @@ def verify_webhook(runtime: StoreRuntime, provider: str, body: bytes, headers: A
     signature = headers.get(SIGNATURE_HEADER, "")
     if not secret or not signature:
         raise SignatureInvalid("missing signature or webhook secret")
+    import razorpay
+
     try:
         razorpay.Utility(None).verify_webhook_signature(body.decode(), signature, secret)
     except (razorpay.errors.SignatureVerificationError, UnicodeDecodeError):
@@ -152,6 +157,8 @@ def verify_checkout_signature(order_ref: str, payment_id: str, signature: str) -
     secret = razorpay_settings().key_secret.get_secret_value()
     if not secret:
         return False
+    import razorpay
+
     try:
         razorpay.Utility(None).verify_signature(f"{order_ref}|{payment_id}", signature, secret)
     except razorpay.errors.SignatureVerificationError:
