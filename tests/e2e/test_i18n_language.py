@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import DESKTOP, MOBILE, assert_accessible
 
 STORE = "/audio-tai-loc"
-PRODUCT = f"{STORE}/essences/loa-karaoke-jbl-pasion-10"
+PRODUCT = f"{STORE}/san-pham/loa-karaoke-jbl-pasion-10"
 SHOTS = Path("/tmp/shots-i18n")
 
 
