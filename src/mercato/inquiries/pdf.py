@@ -7,14 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.responses import Response
-from fpdf import FPDF
 
 from mercato.inquiries import parties
 from mercato.inquiries import service as inquiry_service
 from mercato.kit.errors import Conflict
 from mercato.kit.money import format_money
+from mercato.kit.pdf import document, letterhead, text
 from mercato.models.inquiries import Inquiry, InquiryLine
-from mercato.orders.invoice import ENCODING, text
 
 
 def render_pdf(
@@ -31,17 +30,8 @@ def render_pdf(
     def money(amount: int) -> str:
         return text(format_money(amount, inquiry.currency, config.locale))
 
-    pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = ENCODING
-    pdf.set_title(text(f"Order confirmation {inquiry.number}"))
-    pdf.set_author(text(config.name))
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 18)
-    pdf.cell(0, 10, text(config.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "B", 14)
-    pdf.cell(0, 8, text(f"Order confirmation {inquiry.number}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 10)
+    pdf = document(f"Order confirmation {inquiry.number}", config.name)
+    letterhead(pdf, config, f"Order confirmation {inquiry.number}")
     accepted = inquiry.decided_at or inquiry.updated_at
     for label, value in (
         ("Brand", brand_name),
