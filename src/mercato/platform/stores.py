@@ -60,6 +60,26 @@ class CatalogPaths(BaseModel):
         return {own: mine for own, mine in pairs.items() if own != mine}
 
 
+class NavLink(BaseModel):
+    """A link in the store's header: a path inside the store and its label, one text or one
+    per language (``label = { vi = "Dịch vụ", en = "Services" }``)."""
+
+    path: str
+    label: str | dict[str, str]
+
+    @field_validator("path")
+    @classmethod
+    def _inside(cls, value: str) -> str:
+        if "://" in value or value.startswith("/"):
+            raise ValueError("a header link is a path inside the store, without a leading /")
+        return value
+
+    def label_in(self, language: str) -> str:
+        if isinstance(self.label, str):
+            return self.label
+        return self.label.get(language) or next(iter(self.label.values()), "")
+
+
 class DemoUser(BaseModel):
     email: str
     password: str
@@ -83,6 +103,8 @@ class StoreConfig(BaseModel):
     # Store feature flags (seed 004 §3.4): e.g. {"reviews": false}; the admin may override.
     features: dict[str, bool] = Field(default_factory=dict)
     catalog: CatalogPaths = Field(default_factory=CatalogPaths)
+    # Header links, first in the header's navigation ([[nav]] in store.toml).
+    nav: list[NavLink] = Field(default_factory=list)
     demo_users: list[DemoUser] = Field(default_factory=list)
     path: Path | None = None
 
