@@ -1,4 +1,5 @@
-"""The auth endpoints of the JSON API: register, token, refresh, me, logout."""
+"""The auth endpoints of the JSON API: register, token, refresh, me, logout, profile, and
+changed, forgotten and reset passwords (the pages' flows, for apps)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from mercato.identity.api_deps import Principal, unauthorized
 from mercato.identity.deps import client_ip, limit_attempts
 from mercato.identity.permissions import permissions_of
 from mercato.identity.schemas import (
+    ChangePasswordIn,
+    ForgotPasswordIn,
     MeOut,
+    ProfileIn,
     RefreshIn,
     RegisterIn,
+    ResetPasswordIn,
     TokenIn,
     TokenOut,
     UserOut,
@@ -99,4 +104,57 @@ async def logout(principal: Principal, db: Db) -> Response:
     if principal.family_id is None:
         raise unauthorized("Log out with a bearer access token; revoke API keys in the admin.")
     await tokens.revoke_family(db, principal.family_id)
+    return Response(status_code=204)
+
+
+def _person(principal: Principal):  # noqa: ANN202 - the signed-in User
+    """A person's own account: API keys act for the store, not as a person."""
+    if principal.family_id is None:
+        raise unauthorized("Use a bearer access token: API keys have no profile or password.")
+    return principal.user
+
+
+@router.put("/profile", response_model=UserOut, responses=ERRORS)
+async def update_profile(body: ProfileIn, principal: Principal, db: Db) -> dict:
+    """Change your name and phone number."""
+    user = await service.update_profile(db, _person(principal), name=body.name, phone=body.phone)
+    return user_out(user)
+
+
+@router.put("/change-password", status_code=204, responses=ERRORS)
+async def change_password(body: ChangePasswordIn, principal: Principal, db: Db) -> Response:
+    """Change your password. Every sign-in ends, this one too: get a new token."""
+    await service.change_password(
+        db,
+        _person(principal),
+        current=body.current_password,
+        new=body.new_password,
+        keep_session_id=None,
+    )
+    return Response(status_code=204)
+
+
+@router.post("/forgot-password", status_code=202, responses=ERRORS)
+async def forgot_password(
+    body: ForgotPasswordIn, request: Request, db: Db, runtime: Runtime
+) -> dict:
+    """Email a reset link if the account exists. The answer is the same either way, so it
+    reveals no accounts."""
+    email = service.normalize_email(body.email)
+    rule = runtime.settings.rate_limit_reset
+    await limit_attempts(
+        request, (rule, f"reset-ip:{client_ip(request)}"), (rule, f"reset-acct:{email}")
+    )
+    await service.request_password_reset(db, runtime, email)
+    return {"detail": "If an account has this address, a reset link is on its way."}
+
+
+@router.post("/reset-password/{token}", status_code=204, responses=ERRORS)
+async def reset_password(
+    token: str, body: ResetPasswordIn, request: Request, db: Db, runtime: Runtime
+) -> Response:
+    """Set a new password with the token of a reset email; every sign-in of the account ends."""
+    rule = runtime.settings.rate_limit_reset
+    await limit_attempts(request, (rule, f"reset-ip:{client_ip(request)}"))
+    await service.reset_password(db, token, body.password)
     return Response(status_code=204)

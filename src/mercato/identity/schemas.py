@@ -22,6 +22,24 @@ class RefreshIn(BaseModel):
     refresh_token: str = Field(max_length=200)
 
 
+class ProfileIn(BaseModel):
+    name: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=64)
+
+
+class ChangePasswordIn(BaseModel):
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(max_length=200)
+
+
+class ForgotPasswordIn(BaseModel):
+    email: str = Field(max_length=254)
+
+
+class ResetPasswordIn(BaseModel):
+    password: str = Field(max_length=200)
+
+
 class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth token type
