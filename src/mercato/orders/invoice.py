@@ -8,13 +8,12 @@ from fastapi.responses import Response
 
 from mercato.kit.errors import NotFound
 from mercato.kit.money import format_money
-from mercato.kit.pdf import ENCODING, document, letterhead, text
+from mercato.kit.pdf import document, letterhead, text
 from mercato.models.orders import Order, PaymentStatus
 
 if TYPE_CHECKING:
     from mercato.platform.runtime import StoreRuntime
 
-__all__ = ["ENCODING", "available", "render_pdf", "response", "text"]
 INVOICED = frozenset({PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED})
 
 
