@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from mercato.b2b import access, sellers, service
 from mercato.identity.deps import CurrentUser
-from mercato.kit.errors import DomainError
+from mercato.kit.errors import DomainError, validation_message
 from mercato.platform import audit
 from mercato.web.deps import Db, Runtime
 from mercato.web.flash import redirect
@@ -73,7 +73,7 @@ def _errors_of(exc: ValidationError) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for e in exc.errors():
         name = str(e["loc"][0]) if e.get("loc") else "__all__"
-        found.setdefault(name, []).append(str(e["msg"]).removeprefix("Value error, "))
+        found.setdefault(name, []).append(validation_message(e))
     return found
 
 

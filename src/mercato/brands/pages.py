@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from mercato.brands import access, boutiques, discovery
 from mercato.brands.schemas import BoutiqueIn
 from mercato.identity.deps import CurrentUser
-from mercato.kit.errors import DomainError, NotFound
+from mercato.kit.errors import DomainError, NotFound, validation_message
 from mercato.site.caching import revalidated
 from mercato.web.deps import Db
 from mercato.web.flash import redirect
@@ -148,7 +148,7 @@ def errors_of(exc: ValidationError) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for e in exc.errors():
         name = str(e["loc"][0]) if e.get("loc") else "__all__"
-        found.setdefault(name, []).append(str(e["msg"]).removeprefix("Value error, "))
+        found.setdefault(name, []).append(validation_message(e))
     return found
 
 

@@ -25,7 +25,7 @@ from mercato.cart import service as cart_service
 from mercato.cart.service import CartView
 from mercato.customers.schemas import AddressIn
 from mercato.inventory import service as inventory_service
-from mercato.kit.errors import Conflict, NotFound, ValidationFailed
+from mercato.kit.errors import Conflict, NotFound, ValidationFailed, validation_message
 from mercato.kit.i18n import _
 from mercato.kit.time import utcnow
 from mercato.models.commerce import Address, Cart
@@ -66,7 +66,7 @@ def check_address(data: dict[str, Any], prefix: str = "address") -> dict[str, An
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in (prefix, *first["loc"]))
-        message = first["msg"].removeprefix("Value error, ")
+        message = validation_message(first)
         if first["type"] == "string_too_short":
             message = _("This field is required.")
         raise ValidationFailed(message[:1].upper() + message[1:], field=field) from None

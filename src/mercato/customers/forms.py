@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mercato.customers.schemas import AddressIn
+from mercato.kit.errors import validation_message
 from mercato.kit.i18n import N_
 
 FIELDS = tuple(AddressIn.model_fields)
@@ -27,6 +28,6 @@ def parse_address(values: dict[str, Any]) -> tuple[AddressIn | None, dict[str, l
         errors: dict[str, list[str]] = {}
         for error in exc.errors():
             name = str(error["loc"][0]) if error.get("loc") else "__all__"
-            message = MESSAGES.get(error["type"], str(error["msg"]).removeprefix("Value error, "))
+            message = MESSAGES.get(error["type"], validation_message(error))
             errors.setdefault(name, []).append(message)
         return None, errors

@@ -15,7 +15,7 @@ from mercato.identity.deps import CurrentUser
 from mercato.insurance import certificate, claims, files, gateways, payments, states
 from mercato.insurance import service as insurance_service
 from mercato.insurance.schemas import ApplicationIn, ClaimIn
-from mercato.kit.errors import DomainError, NotFound, ValidationFailed
+from mercato.kit.errors import DomainError, NotFound, ValidationFailed, validation_message
 from mercato.models.insurance import PolicyStatus
 from mercato.web.deps import Db, Runtime
 from mercato.web.flash import redirect
@@ -43,7 +43,7 @@ def _errors_of(exc: ValidationError) -> dict[str, str]:
     for error in exc.errors():
         key = ".".join(str(p) for p in error.get("loc", ()))
         kind = str(error.get("type", ""))
-        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        message = validation_message(error)
         if error.get("input") in ("", None) and kind != "value_error":
             message = "Please fill in this field."
         else:

@@ -37,3 +37,9 @@ class RateLimited(DomainError):
     def __init__(self, retry_after: int, message: str = N_("Too many attempts; try again later.")):
         super().__init__(message)
         self.retry_after = max(1, retry_after)
+
+
+def validation_message(error: dict) -> str:
+    """The message of one pydantic error as a person should read it: a validator's own
+    ValueError text, without the "Value error, " pydantic puts before it."""
+    return str(error.get("msg", "")).removeprefix("Value error, ")

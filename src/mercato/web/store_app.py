@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from mercato.identity.deps import SignInRequired, load_web_user, require_staff
 from mercato.identity.pages import sign_in_required_handler
-from mercato.kit.errors import DomainError, RateLimited
+from mercato.kit.errors import DomainError, RateLimited, validation_message
 from mercato.kit.i18n import N_, translate
 from mercato.platform.runtime import StoreRuntime
 from mercato.web import theme
@@ -135,7 +135,7 @@ def _install_error_handlers(app: FastAPI) -> None:
                 "field": "body"
                 if e.get("type") == "json_invalid"
                 else _field_path(e.get("loc", ())),
-                "message": e.get("msg", ""),
+                "message": validation_message(e),
                 "code": e.get("type", ""),
             }
             for e in exc.errors()
