@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from mercato.audio import search
 from mercato.audio.pages import read_query
 from mercato.catalog.api import ProductSummaryOut, _card_out
+from mercato.kit.i18n import translate
 from mercato.web.deps import Db, Runtime
 
 router = APIRouter(tags=["search"])
@@ -51,8 +52,10 @@ async def search_products(request: Request, db: Db, runtime: Runtime) -> SearchO
         facets=[
             FacetOut(
                 code=f.code,
-                label=f.label,
-                values=[FacetValueOut(value=v, label=s, count=n) for v, s, n in f.values],
+                label=translate(f.label),
+                values=[
+                    FacetValueOut(value=v, label=translate(s), count=n) for v, s, n in f.values
+                ],
             )
             for f in result.facets
         ],

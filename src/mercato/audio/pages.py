@@ -16,6 +16,7 @@ from mercato.catalog import attributes, presenters
 from mercato.catalog import repository as catalog_repo
 from mercato.catalog.pages import card_images
 from mercato.kit.errors import NotFound
+from mercato.kit.i18n import N_, _
 from mercato.kit.money import minor_digits
 from mercato.models.audio import product_categories
 from mercato.models.catalog import Category
@@ -79,7 +80,7 @@ async def category_page(request: Request, slug: str, db: Db, runtime: Runtime) -
     own canonical URL (filtered and searched views are noindex)."""
     category = await catalog_repo.category_by_slug(db, slug[:140])
     if category is None:
-        raise NotFound("Không có danh mục này.")
+        raise NotFound(_("There is no such category."))
     return await _results(request, db, runtime, category)
 
 
@@ -113,11 +114,11 @@ async def _results(request: Request, db: Db, runtime: Runtime, category: Any) ->
         "images": card_images(runtime, cards),
         "href": href,
         "sorts": [
-            ("relevance", "Phù hợp nhất"),
-            ("price_asc", "Giá tăng dần"),
-            ("price_desc", "Giá giảm dần"),
-            ("newest", "Mới nhất"),
-            ("name", "Tên A–Z"),
+            ("relevance", N_("Best match")),
+            ("price_asc", N_("Price: low to high")),
+            ("price_desc", N_("Price: high to low")),
+            ("newest", N_("Newest")),
+            ("name", N_("Name A–Z")),
         ],
         "roman": presenters.roman,
         "stock_state": presenters.stock_state,

@@ -100,7 +100,7 @@ async def index_products(db: AsyncSession, product_ids: list[int] | None = None)
         if text_value:
             values[pid].append(text_value)
         elif int_value is not None and code in specs.BY_CODE:
-            values[pid].append(specs.display(code, int_value))
+            values[pid].append(specs.display(code, int_value, translated=False))
     existing = {
         d.product_id: d
         for d in await db.scalars(select(SearchDocument).where(SearchDocument.product_id.in_(ids)))
@@ -364,8 +364,14 @@ async def run(db: AsyncSession, query: SearchQuery) -> SearchResult:
         facets.append(
             Facet(
                 code,
-                definition.label,
-                [(str(v), specs.display(code, v), int(n)) for v, n in rows if v is not None],
+                # English source words: the result is cached for every language, and the
+                # page and the API translate them.
+                specs.BY_CODE[code].label,
+                [
+                    (str(v), specs.display(code, v, translated=False), int(n))
+                    for v, n in rows
+                    if v is not None
+                ],
             )
         )
     scope = _base(query, matched, definitions, skip="category")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.catalog import attributes
+from mercato.kit.i18n import N_, translate
 from mercato.models.catalog import AttributeDefinition, AttributeType
 
 BRANDS = [
@@ -36,6 +37,15 @@ CONNECTIONS = [
     "Không dây UHF",
     "Không dây 2.4 GHz",
 ]
+# The stored choice values are the shop's Vietnamese words (data: filters and the search
+# index use them); a shopper reading English sees these names instead.
+CONNECTION_NAMES = {
+    "Dây loa": N_("Speaker cable"),
+    "Dây RCA": N_("RCA cable"),
+    "Dây 3.5 mm": N_("3.5 mm cable"),
+    "Không dây UHF": N_("UHF wireless"),
+    "Không dây 2.4 GHz": N_("2.4 GHz wireless"),
+}
 
 
 @dataclass(frozen=True)
@@ -49,20 +59,20 @@ class Spec:
 
 
 SPECS = (
-    Spec("brand", "Thương hiệu", AttributeType.CHOICE, choices=tuple(BRANDS), filterable=True),
-    Spec("power_w", "Công suất", AttributeType.INT, unit="W", filterable=True),
-    Spec("impedance_ohm", "Trở kháng", AttributeType.INT, unit="Ω"),
-    Spec("freq_response", "Dải tần đáp ứng", AttributeType.TEXT),
+    Spec("brand", N_("Brand"), AttributeType.CHOICE, choices=tuple(BRANDS), filterable=True),
+    Spec("power_w", N_("Power"), AttributeType.INT, unit="W", filterable=True),
+    Spec("impedance_ohm", N_("Impedance"), AttributeType.INT, unit="Ω"),
+    Spec("freq_response", N_("Frequency response"), AttributeType.TEXT),
     Spec(
         "connectivity",
-        "Kết nối",
+        N_("Connectivity"),
         AttributeType.CHOICE,
         choices=tuple(CONNECTIONS),
         filterable=True,
     ),
-    Spec("channels", "Số kênh", AttributeType.INT, filterable=True),
-    Spec("driver_mm", "Đường kính củ loa", AttributeType.INT, unit="mm"),
-    Spec("warranty_months", "Bảo hành", AttributeType.INT, unit="tháng"),
+    Spec("channels", N_("Channels"), AttributeType.INT, filterable=True),
+    Spec("driver_mm", N_("Driver diameter"), AttributeType.INT, unit="mm"),
+    Spec("warranty_months", N_("Warranty"), AttributeType.INT, unit=N_("months")),
 )
 BY_CODE = {s.code: s for s in SPECS}
 # Facets shown beside search results, in this order.
@@ -91,19 +101,27 @@ async def ensure_definitions(db: AsyncSession) -> dict[str, AttributeDefinition]
     return existing
 
 
-def display(code: str, value: Any) -> str:
-    """``("power_w", 250)`` → ``"250 W"``; unknown codes show the value as it is."""
+def display(code: str, value: Any, *, translated: bool = True) -> str:
+    """``("power_w", 250)`` → ``"250 W"``, units and connection names in the current language
+    (``translated=False``: the English source words, for text that is cached or indexed and
+    translated where it is shown); unknown codes show the value as it is."""
     spec = BY_CODE.get(code)
     if value is None:
         return ""
-    text = f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
-    return f"{text} {spec.unit}".strip() if spec else text
+    shown = translate if translated else str
+    if isinstance(value, int):
+        text = f"{value:,}".replace(",", ".")
+    else:
+        text = str(value)
+        if code == "connectivity" and text in CONNECTION_NAMES:
+            text = shown(CONNECTION_NAMES[text])
+    return f"{text} {shown(spec.unit)}".strip() if spec else text
 
 
 def table(values: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, shown value) rows in the shop's order, skipping what the product lacks."""
     return [
-        (spec.label, display(spec.code, values[spec.code]))
+        (translate(spec.label), display(spec.code, values[spec.code]))
         for spec in SPECS
         if values.get(spec.code) not in (None, "")
     ]

@@ -4,6 +4,13 @@
 
 const panel = document.querySelector("[data-live-orders]");
 
+// The words come from the server-rendered panel, in the page's language: "{number}" and
+// friends are filled in here.
+function say(name, values) {
+  const template = (panel && panel.dataset[name]) || "";
+  return template.replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ""));
+}
+
 function row(message) {
   const item = document.createElement("li");
   item.className = "live-order";
@@ -22,14 +29,17 @@ function handle(message) {
   const status = panel.querySelector("[data-live-status]");
   if (message.type === "order:created") {
     list.prepend(row(message));
-    status.textContent = `Đơn mới ${message.number}`;
+    status.textContent = say("textCreated", { number: message.number });
   } else if (message.type === "order:updated") {
     const existing = list.querySelector(`[data-number="${CSS.escape(message.number)}"]`);
     if (existing) existing.replaceWith(row(message));
     else list.prepend(row(message));
-    status.textContent = `Đơn ${message.number}: ${message.status}`;
+    status.textContent = say("textUpdated", { number: message.number, status: message.status });
   } else if (message.type === "inventory:updated") {
-    status.textContent = `Tồn kho ${message.sku || message.product_id}: còn ${message.available}`;
+    status.textContent = say("textInventory", {
+      product: message.sku || message.product_id,
+      available: message.available,
+    });
   }
   const empty = panel.querySelector("[data-live-empty]");
   if (empty && list.children.length) empty.hidden = true;
