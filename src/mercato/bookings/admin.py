@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from mercato.admin.pages import admin_render
-from mercato.bookings import service, slots
+from mercato.bookings import admin_services, service, slots
 from mercato.bookings.jobs import calendar_of
 from mercato.identity.deps import require_permission
 from mercato.kit.errors import DomainError, NotFound
+from mercato.kit.i18n import N_, _
 from mercato.models import User
 from mercato.models.bookings import BOOKING_STATUSES, Technician
 from mercato.platform import audit
@@ -24,12 +25,30 @@ router = APIRouter()
 Manager = Annotated[User, Depends(require_permission("bookings.manage"))]
 Number = Annotated[str, Path(max_length=20)]
 TechId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+router.include_router(admin_services.router)
+# English msgids translated where shown (`| translated`): the admin speaks the request language.
 ACTION_LABELS = {
-    "confirmed": "Xác nhận",
-    "in_progress": "Bắt đầu",
-    "completed": "Hoàn thành",
-    "cancelled": "Huỷ",
+    "confirmed": N_("Confirm"),
+    "in_progress": N_("Start"),
+    "completed": N_("Complete"),
+    "cancelled": N_("Cancel"),
 }
+STATUS_LABELS = {
+    "pending": N_("Awaiting confirmation"),
+    "confirmed": N_("Confirmed"),
+    "in_progress": N_("In progress"),
+    "completed": N_("Completed"),
+    "cancelled": N_("Cancelled"),
+}
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 
 
 @router.get("/bookings")
@@ -45,7 +64,7 @@ async def bookings_page(request: Request, db: Db, runtime: Runtime, _: Manager) 
             "rows": rows,
             "status": status,
             "statuses": BOOKING_STATUSES,
-            "labels": service.STATUS_LABELS,
+            "labels": STATUS_LABELS,
             "actions": ACTION_LABELS,
             "next_of": {b.id: service.allowed_next(b, "staff", cal.now) for b, _, _ in rows},
         },
@@ -85,7 +104,15 @@ async def booking_status(
         after={"status": booking.status},
         request=request,
     )
-    return redirect(request, back, f"{booking.number}: {service.STATUS_LABELS[booking.status]}.")
+    return redirect(
+        request,
+        back,
+        _(
+            "%(number)s: %(status)s.",
+            number=booking.number,
+            status=_(STATUS_LABELS[booking.status]),
+        ),
+    )
 
 
 @router.get("/technicians")
@@ -101,15 +128,7 @@ async def technicians_page(request: Request, db: Db, runtime: Runtime, _: Manage
             "skills": await service.skills_by_technician(db),
             "hours": await service.hours_by_technician(db),
             "services": services,
-            "weekdays": [
-                "Thứ Hai",
-                "Thứ Ba",
-                "Thứ Tư",
-                "Thứ Năm",
-                "Thứ Sáu",
-                "Thứ Bảy",
-                "Chủ Nhật",
-            ],
+            "weekdays": WEEKDAYS,
             "fmt": slots.format_minutes,
             "days_off": {t.id: await service.days_off_of(db, t.id, today) for t in technicians},
             "today": today,
@@ -121,7 +140,7 @@ async def technicians_page(request: Request, db: Db, runtime: Runtime, _: Manage
 async def _technician(db: Db, technician_id: int) -> Technician:
     technician = await db.get(Technician, technician_id)
     if technician is None:
-        raise NotFound("Không tìm thấy kỹ thuật viên.")
+        raise NotFound(N_("No such technician."))
     return technician
 
 
@@ -155,7 +174,7 @@ async def save_technician(
     return redirect(
         request,
         f"admin/technicians#tech-{technician.id}",
-        f"Đã lưu lịch của {technician.display_name}.",
+        _("Schedule of %(name)s saved.", name=technician.display_name),
     )
 
 
@@ -167,7 +186,7 @@ async def add_day_off(request: Request, technician_id: TechId, db: Db, user: Man
         day = date.fromisoformat(str(form.get("day") or "")[:10])
     except ValueError:
         return redirect(
-            request, f"admin/technicians#tech-{technician.id}", "Chọn một ngày hợp lệ.", "error"
+            request, f"admin/technicians#tech-{technician.id}", _("Choose a valid date."), "error"
         )
     try:
         await service.add_day_off(db, technician, day, str(form.get("reason") or ""))
@@ -182,7 +201,7 @@ async def add_day_off(request: Request, technician_id: TechId, db: Db, user: Man
         after={"day": day.isoformat()},
         request=request,
     )
-    return redirect(request, f"admin/technicians#tech-{technician.id}", "Đã thêm ngày nghỉ.")
+    return redirect(request, f"admin/technicians#tech-{technician.id}", _("Day off added."))
 
 
 @router.post("/technicians/{technician_id}/days-off/{day_off_id}/delete")
@@ -200,4 +219,4 @@ async def remove_day_off(
         before={"day_off_id": day_off_id},
         request=request,
     )
-    return redirect(request, f"admin/technicians#tech-{technician.id}", "Đã bỏ ngày nghỉ.")
+    return redirect(request, f"admin/technicians#tech-{technician.id}", _("Day off removed."))
