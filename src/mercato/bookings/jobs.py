@@ -6,8 +6,10 @@ import logging
 from typing import TYPE_CHECKING
 
 from mercato.bookings import service
+from mercato.kit.i18n import _, use_language
 from mercato.kit.time import utcnow
 from mercato.platform.email import queue_email
+from mercato.web.i18n import primary_language
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +27,15 @@ def calendar_of(runtime: StoreRuntime) -> service.Calendar:
 async def send_reminders(db: AsyncSession, runtime: StoreRuntime, cal: service.Calendar) -> int:
     """Queue one reminder email per confirmed booking of tomorrow; returns how many."""
     sent = 0
+    # A worker has no request language: the subject is written in the store's own, like
+    # the body the templates render.
+    with use_language(primary_language(runtime.config.locale), runtime.config.locale):
+        sent = await _queue_reminders(db, runtime, cal)
+    return sent
+
+
+async def _queue_reminders(db: AsyncSession, runtime: StoreRuntime, cal: service.Calendar) -> int:
+    sent = 0
     for booking, customer in await service.due_reminders(db, cal):
         if not await service.mark_reminded(db, booking, cal.now):
             continue
@@ -32,7 +43,7 @@ async def send_reminders(db: AsyncSession, runtime: StoreRuntime, cal: service.C
             db,
             runtime,
             to=customer.email,
-            subject=f"Nhắc lịch hẹn {booking.number} ngày mai",
+            subject=_("Reminder: booking %(number)s tomorrow", number=booking.number),
             template="emails/booking_reminder",
             context={
                 "booking": booking,

@@ -13,6 +13,7 @@ from mercato.bookings import service, slots
 from mercato.bookings.jobs import calendar_of
 from mercato.identity.deps import CurrentUser, OptionalUser
 from mercato.kit.errors import DomainError, NotFound, PermissionDenied
+from mercato.kit.i18n import _
 from mercato.models.bookings import ServiceType, Technician
 from mercato.web.deps import Db, Runtime
 from mercato.web.flash import redirect
@@ -113,7 +114,7 @@ async def book(
     )
     try:
         if starts_at is None:
-            raise DomainError("Vui lòng chọn một khung giờ.", field="slot")
+            raise DomainError(_("Please choose a time."), field="slot")
         technician_id = int(values["technician"]) if values["technician"].isdigit() else None
         booking = await service.create_booking(
             db,
@@ -136,7 +137,7 @@ async def book(
     return redirect(
         request,
         f"bookings/{booking.number}",
-        f"Đã đặt lịch {booking.number}. Cửa hàng sẽ xác nhận sớm.",
+        _("Booked %(number)s. The shop will confirm soon.", number=booking.number),
     )
 
 
@@ -188,7 +189,7 @@ async def cancel(
         if exc.status_code == 404:
             raise
         return redirect(request, f"bookings/{booking.number}", exc.message, "error")
-    return redirect(request, f"bookings/{booking.number}", "Đã huỷ lịch hẹn.")
+    return redirect(request, f"bookings/{booking.number}", _("Booking cancelled."))
 
 
 # --- the technician's own schedule ---------------------------------------------------------
@@ -197,7 +198,7 @@ async def cancel(
 async def _own_technician(db: Db, user_id: int) -> Technician:
     technician = await service.technician_for_user(db, user_id)
     if technician is None:
-        raise PermissionDenied("Trang này dành cho kỹ thuật viên.")
+        raise PermissionDenied(_("This page is for technicians."))
     return technician
 
 
@@ -245,5 +246,5 @@ async def technician_status(
     return redirect(
         request,
         "technician/schedule",
-        f"{booking.number}: {service.STATUS_LABELS[booking.status]}.",
+        f"{booking.number}: {_(service.STATUS_LABELS[booking.status])}.",
     )

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mercato.bookings import slots
 from mercato.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from mercato.kit.i18n import N_, _
 from mercato.kit.time import utcnow
 from mercato.models import User
 from mercato.models.bookings import (
@@ -57,12 +58,13 @@ TIMESTAMP_OF = {
     "completed": "completed_at",
     "cancelled": "cancelled_at",
 }
+# English msgids, translated where they are shown (`| translated` in templates).
 STATUS_LABELS = {
-    "pending": "Chờ xác nhận",
-    "confirmed": "Đã xác nhận",
-    "in_progress": "Đang thực hiện",
-    "completed": "Hoàn thành",
-    "cancelled": "Đã huỷ",
+    "pending": N_("Awaiting confirmation"),
+    "confirmed": N_("Confirmed"),
+    "in_progress": N_("In progress"),
+    "completed": N_("Completed"),
+    "cancelled": N_("Cancelled"),
 }
 OPEN_STATUSES = ("pending", "confirmed", "in_progress")
 
@@ -108,7 +110,7 @@ async def service_by_code(db: AsyncSession, code: str) -> ServiceType:
         select(ServiceType).where(ServiceType.code == code[:40], ServiceType.is_active.is_(True))
     )
     if service is None:
-        raise NotFound("Không tìm thấy dịch vụ này.", field="service")
+        raise NotFound(_("There is no such service."), field="service")
     return service
 
 
@@ -223,11 +225,11 @@ def _clean_text(value: str, limit: int) -> str:
 
 async def _new_number(db: AsyncSession) -> str:
     # Random, not sequential: a customer cannot guess a neighbour's booking number.
-    for _ in range(10):
+    for _attempt in range(10):
         number = f"DV-{secrets.randbelow(900000) + 100000}"
         if await db.scalar(select(Booking.id).where(Booking.number == number)) is None:
             return number
-    raise Conflict("Không tạo được mã lịch hẹn, vui lòng thử lại.")
+    raise Conflict(_("Could not number the booking; please try again."))
 
 
 async def _day_load(
@@ -253,7 +255,7 @@ async def create_booking(
     for bad input and Conflict when the slot was taken meanwhile."""
     service = await service_by_code(db, req.service_code)
     if req.starts_at.tzinfo is None:
-        raise ValidationFailed("Thời gian không hợp lệ.", field="slot")
+        raise ValidationFailed(_("That time is not valid."), field="slot")
     district: ServiceDistrict | None = None
     address = _clean_text(req.address, 300)
     if service.on_site:
@@ -264,19 +266,21 @@ async def create_booking(
         )
         if district is None:
             raise ValidationFailed(
-                "Chúng tôi chưa phục vụ khu vực này; vui lòng chọn quận/huyện trong danh sách.",
+                _("We do not serve this area yet; please choose a district from the list."),
                 field="district",
             )
         if len(address) < 5:
-            raise ValidationFailed("Vui lòng nhập địa chỉ lắp đặt.", field="address")
+            raise ValidationFailed(
+                _("Please enter the address of the installation."), field="address"
+            )
     day = slots.local_day(req.starts_at, cal.timezone)
     offered = {s.starts_at: s for s in await availability(db, service, day, cal)}
     slot = offered.get(req.starts_at.astimezone(slots.UTC))
     if slot is None:
-        raise Conflict("Khung giờ này không còn trống, vui lòng chọn giờ khác.", field="slot")
+        raise Conflict(_("This time is no longer free; please choose another time."), field="slot")
     if req.technician_id is not None:
         if req.technician_id not in slot.technician_ids:
-            raise Conflict("Kỹ thuật viên này không rảnh vào giờ đã chọn.", field="technician")
+            raise Conflict(_("This technician is not free at the chosen time."), field="technician")
         candidates = [req.technician_id]
     else:
         # Auto-assign: the qualified free technician with the fewest bookings that day.
@@ -322,7 +326,9 @@ async def create_booking(
             continue
         await outbox.emit(db, "booking.created", _event_payload(booking))
         return booking
-    raise Conflict("Khung giờ này vừa có người đặt, vui lòng chọn giờ khác.", field="slot")
+    raise Conflict(
+        _("Someone has just booked this time; please choose another time."), field="slot"
+    )
 
 
 def _event_payload(booking: Booking) -> dict[str, Any]:
@@ -347,7 +353,7 @@ async def get_for_customer(db: AsyncSession, customer_id: int, number: str) -> B
         select(Booking).where(Booking.number == number[:20], Booking.customer_id == customer_id)
     )
     if booking is None:
-        raise NotFound("Không tìm thấy lịch hẹn.")
+        raise NotFound(_("There is no such booking."))
     return booking
 
 
@@ -356,14 +362,14 @@ async def get_for_technician(db: AsyncSession, technician_id: int, number: str) 
         select(Booking).where(Booking.number == number[:20], Booking.technician_id == technician_id)
     )
     if booking is None:
-        raise NotFound("Không tìm thấy lịch hẹn.")
+        raise NotFound(_("There is no such booking."))
     return booking
 
 
 async def get_by_number(db: AsyncSession, number: str) -> Booking:
     booking = await db.scalar(select(Booking).where(Booking.number == number[:20]))
     if booking is None:
-        raise NotFound("Không tìm thấy lịch hẹn.")
+        raise NotFound(_("There is no such booking."))
     return booking
 
 
@@ -431,16 +437,19 @@ async def change_status(
     """Move ``booking`` to ``target`` if ``role`` may, with a conditional UPDATE on the
     status it was read in, so two concurrent changes cannot both apply."""
     if target not in TIMESTAMP_OF:
-        raise ValidationFailed("Trạng thái không hợp lệ.", field="status")
+        raise ValidationFailed(_("That status is not valid."), field="status")
     roles = TRANSITIONS.get(booking.status, {}).get(target)
     if roles is None:
         raise Conflict(
-            f"Không thể chuyển lịch hẹn từ “{STATUS_LABELS[booking.status]}” sang "
-            f"“{STATUS_LABELS[target]}”.",
+            _(
+                "A booking cannot go from “%(current)s” to “%(target)s”.",
+                current=_(STATUS_LABELS[booking.status]),
+                target=_(STATUS_LABELS[target]),
+            ),
             field="status",
         )
     if role not in roles:
-        raise PermissionDenied("Bạn không có quyền thực hiện thao tác này.")
+        raise PermissionDenied(_("You are not allowed to do this."))
     if (
         role == "customer"
         and target == "cancelled"
@@ -448,7 +457,10 @@ async def change_status(
     ):
         hours = int(slots.CUSTOMER_CANCEL_CUTOFF.total_seconds() // 3600)
         raise Conflict(
-            f"Chỉ có thể tự huỷ trước giờ hẹn {hours} tiếng; vui lòng gọi cửa hàng.",
+            _(
+                "You can cancel up to %(hours)s hours before the booking; please call the shop.",
+                hours=hours,
+            ),
             field="status",
         )
     values: dict[str, Any] = {
@@ -467,7 +479,7 @@ async def change_status(
         .execution_options(synchronize_session=False)
     )
     if result.scalar_one_or_none() is None:
-        raise Conflict("Lịch hẹn vừa được cập nhật ở nơi khác; vui lòng tải lại.", field="status")
+        raise Conflict(_("The booking was just changed elsewhere; please reload."), field="status")
     for key, value in values.items():
         setattr(booking, key, value)
     if target == "cancelled":
@@ -478,7 +490,11 @@ async def change_status(
         await notify(
             db,
             user_id=booking.customer_id,
-            title=f"Lịch hẹn {booking.number}: {STATUS_LABELS[target]}",
+            title=_(
+                "Booking %(number)s: %(status)s",
+                number=booking.number,
+                status=_(STATUS_LABELS[target]),
+            ),
             body=booking.service_name,
             link=link,
             kind="success" if target in ("confirmed", "completed") else "info",
@@ -534,10 +550,10 @@ def parse_hours(text: str, field: str) -> tuple[int, int] | None:
         span = (slots.parse_hhmm(start), slots.parse_hhmm(end))
     except ValueError as exc:
         raise ValidationFailed(
-            "Nhập giờ dạng 08:00-17:00, hoặc để trống nếu nghỉ.", field=field
+            _("Enter hours such as 08:00-17:00, or leave empty for a day off."), field=field
         ) from exc
     if span[0] >= span[1]:
-        raise ValidationFailed("Giờ kết thúc phải sau giờ bắt đầu.", field=field)
+        raise ValidationFailed(_("The end must come after the start."), field=field)
     return span
 
 
@@ -555,7 +571,7 @@ async def set_schedule(
         await db.scalars(select(ServiceType.id).where(ServiceType.id.in_(service_ids or {0})))
     )
     if known != service_ids:
-        raise ValidationFailed("Dịch vụ không tồn tại.", field="skills")
+        raise ValidationFailed(_("There is no such service."), field="skills")
     await db.execute(delete(TechnicianHours).where(TechnicianHours.technician_id == technician.id))
     await db.execute(delete(TechnicianSkill).where(TechnicianSkill.technician_id == technician.id))
     for weekday, span in sorted(hours.items()):
@@ -593,7 +609,7 @@ async def add_day_off(
         )
     )
     if exists is not None:
-        raise Conflict("Ngày này đã là ngày nghỉ.", field="day")
+        raise Conflict(_("This day is already a day off."), field="day")
     row = TechnicianDayOff(technician_id=technician.id, day=day, reason=reason.strip()[:200])
     db.add(row)
     await db.flush()
