@@ -9,15 +9,17 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from mercato.admin.pages import admin_render
-from mercato.blog import service
+from mercato.blog import admin_projects, service
 from mercato.identity.deps import require_permission
 from mercato.kit.errors import DomainError
+from mercato.kit.i18n import _
 from mercato.models import User
 from mercato.platform import audit
 from mercato.web.deps import Db
 from mercato.web.flash import redirect
 
 router = APIRouter()
+router.include_router(admin_projects.router)
 Editor = Annotated[User, Depends(require_permission("content.blog"))]
 IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 POST_FIELDS = (
@@ -110,7 +112,7 @@ async def _save(request: Request, db: Db, user: User, post_id: int | None) -> Re
         after={"slug": saved.slug, "status": saved.status},
         request=request,
     )
-    return redirect(request, f"admin/blog/{saved.id}", "Đã lưu bài viết.")
+    return redirect(request, f"admin/blog/{saved.id}", _("Post saved."))
 
 
 @router.post("/blog/new")
@@ -158,7 +160,7 @@ async def _save_section(request: Request, db: Db, user: User, section_id: int | 
         after=values,
         request=request,
     )
-    return redirect(request, "admin/site-sections", "Đã lưu.")
+    return redirect(request, "admin/site-sections", _("Saved."))
 
 
 @router.post("/site-sections")
