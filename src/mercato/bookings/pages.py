@@ -246,5 +246,5 @@ async def technician_status(
     return redirect(
         request,
         "technician/schedule",
-        f"{booking.number}: {_(service.STATUS_LABELS[booking.status])}.",
+        f"{booking.number}: {service.STATUS_LABELS[booking.status]}.",
     )

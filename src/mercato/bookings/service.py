@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mercato.bookings import slots
 from mercato.kit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from mercato.kit.i18n import N_, _
+from mercato.kit.i18n import N_, Labels, _
 from mercato.kit.time import utcnow
 from mercato.models import User
 from mercato.models.bookings import (
@@ -58,14 +58,16 @@ TIMESTAMP_OF = {
     "completed": "completed_at",
     "cancelled": "cancelled_at",
 }
-# English msgids, translated where they are shown (`| translated` in templates).
-STATUS_LABELS = {
-    "pending": N_("Awaiting confirmation"),
-    "confirmed": N_("Confirmed"),
-    "in_progress": N_("In progress"),
-    "completed": N_("Completed"),
-    "cancelled": N_("Cancelled"),
-}
+# English msgids, read in the language of the request.
+STATUS_LABELS = Labels(
+    {
+        "pending": N_("Awaiting confirmation"),
+        "confirmed": N_("Confirmed"),
+        "in_progress": N_("In progress"),
+        "completed": N_("Completed"),
+        "cancelled": N_("Cancelled"),
+    }
+)
 OPEN_STATUSES = ("pending", "confirmed", "in_progress")
 
 
@@ -443,8 +445,8 @@ async def change_status(
         raise Conflict(
             _(
                 "A booking cannot go from “%(current)s” to “%(target)s”.",
-                current=_(STATUS_LABELS[booking.status]),
-                target=_(STATUS_LABELS[target]),
+                current=STATUS_LABELS[booking.status],
+                target=STATUS_LABELS[target],
             ),
             field="status",
         )
@@ -493,7 +495,7 @@ async def change_status(
             title=_(
                 "Booking %(number)s: %(status)s",
                 number=booking.number,
-                status=_(STATUS_LABELS[target]),
+                status=STATUS_LABELS[target],
             ),
             body=booking.service_name,
             link=link,

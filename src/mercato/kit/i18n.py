@@ -17,7 +17,7 @@ request (workers, the CLI) nothing is set and callers get the store's default th
 from __future__ import annotations
 
 import gettext as _stdlib_gettext
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -117,3 +117,25 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention Babel's extr
     """Mark text for the catalogue without translating it yet: it is translated where it
     is shown (error pages and JSON errors translate their message)."""
     return message
+
+
+class Labels(Mapping[str, str]):
+    """Names of codes (statuses, priorities) kept as English msgids and read in the current
+    language: ``labels["open"]`` and ``labels.items()`` translate at the moment of reading,
+    so one module-level table serves every request, page and admin alike."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self._names = dict(names)
+
+    def __getitem__(self, code: str) -> str:
+        return translate(self._names[code])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def source(self, code: str) -> str:
+        """The English msgid of ``code`` (for text composed before it is translated)."""
+        return self._names[code]

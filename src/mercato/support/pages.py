@@ -13,6 +13,7 @@ from sqlalchemy import select
 from mercato.bookings import service as bookings_service
 from mercato.identity.deps import CurrentUser
 from mercato.kit.errors import DomainError
+from mercato.kit.i18n import _
 from mercato.models import Order
 from mercato.support import service
 from mercato.web.deps import Db, Runtime
@@ -72,7 +73,7 @@ async def open_ticket(request: Request, db: Db, user: CurrentUser) -> Response:
     except DomainError as exc:
         return await _list_page(request, db, user, values, {exc.field or "form": exc.message}, 422)
     return redirect(
-        request, f"support/{ticket.number}", "Đã gửi yêu cầu hỗ trợ. Nhân viên sẽ phản hồi sớm."
+        request, f"support/{ticket.number}", _("Request sent. Our staff will answer soon.")
     )
 
 
@@ -102,7 +103,7 @@ async def reply(
         await service.post_message(db, ticket, user, str(form.get("body") or ""), from_staff=False)
     except DomainError as exc:
         return redirect(request, f"support/{ticket.number}#reply", exc.message, "error")
-    return redirect(request, f"support/{ticket.number}#reply", "Đã gửi tin nhắn.")
+    return redirect(request, f"support/{ticket.number}#reply", _("Message sent."))
 
 
 @router.post("/{number}/close")
@@ -112,4 +113,4 @@ async def close(request: Request, number: Number, db: Db, user: CurrentUser) -> 
         await service.close_by_customer(db, ticket)
     except DomainError as exc:
         return redirect(request, f"support/{ticket.number}", exc.message, "error")
-    return redirect(request, f"support/{ticket.number}", "Đã đóng yêu cầu. Cảm ơn bạn!")
+    return redirect(request, f"support/{ticket.number}", _("Request closed. Thank you!"))

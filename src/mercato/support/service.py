@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select, update
 
 from mercato.kit.errors import Conflict, NotFound, ValidationFailed
+from mercato.kit.i18n import N_, Labels, _, use_language
 from mercato.kit.time import utcnow
 from mercato.models import Order, OutboxEvent, User
 from mercato.models.bookings import Booking
@@ -32,6 +33,7 @@ from mercato.models.support import (
 )
 from mercato.platform import outbox
 from mercato.platform.notifications import notify, user_channel
+from mercato.web.i18n import primary_language
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,13 +48,18 @@ SLA_FIRST_RESPONSE = {
     "normal": timedelta(hours=8),
     "low": timedelta(hours=24),
 }
-PRIORITY_LABELS = {"low": "Thấp", "normal": "Bình thường", "high": "Cao", "urgent": "Khẩn cấp"}
-STATUS_LABELS = {
-    "open": "Đang chờ xử lý",
-    "answered": "Đã phản hồi",
-    "resolved": "Đã giải quyết",
-    "closed": "Đã đóng",
-}
+# English msgids, read in the language of the request (staff and customers alike).
+PRIORITY_LABELS = Labels(
+    {"low": N_("Low"), "normal": N_("Normal"), "high": N_("High"), "urgent": N_("Urgent")}
+)
+STATUS_LABELS = Labels(
+    {
+        "open": N_("Waiting for us"),
+        "answered": N_("Answered"),
+        "resolved": N_("Resolved"),
+        "closed": N_("Closed"),
+    }
+)
 MAX_BODY = 4000
 
 
@@ -74,18 +81,20 @@ def sla_of(ticket: SupportTicket, now: datetime) -> SlaView:
 def _body(text: str) -> str:
     body = text.strip()
     if not body:
-        raise ValidationFailed("Vui lòng nhập nội dung.", field="body")
+        raise ValidationFailed(_("Please write a message."), field="body")
     if len(body) > MAX_BODY:
-        raise ValidationFailed(f"Nội dung tối đa {MAX_BODY} ký tự.", field="body")
+        raise ValidationFailed(
+            _("A message has at most %(limit)s characters.", limit=MAX_BODY), field="body"
+        )
     return body
 
 
 async def _new_number(db: AsyncSession) -> str:
-    for _ in range(10):
+    for _attempt in range(10):
         number = f"HT-{secrets.randbelow(900000) + 100000}"
         if await db.scalar(select(SupportTicket.id).where(SupportTicket.number == number)) is None:
             return number
-    raise Conflict("Không tạo được mã yêu cầu, vui lòng thử lại.")
+    raise Conflict(_("Could not number the request; please try again."))
 
 
 async def open_ticket(
@@ -103,13 +112,15 @@ async def open_ticket(
     now = now or utcnow()
     subject = " ".join(subject.split())[:200]
     if channel == "chat" and not subject:
-        subject = "Trò chuyện trực tuyến"
+        subject = _("Live chat")
     if len(subject) < 3:
-        raise ValidationFailed("Vui lòng nhập tiêu đề (ít nhất 3 ký tự).", field="subject")
+        raise ValidationFailed(
+            _("Please enter a subject (at least 3 characters)."), field="subject"
+        )
     if priority not in TICKET_PRIORITIES:
-        raise ValidationFailed("Mức ưu tiên không hợp lệ.", field="priority")
+        raise ValidationFailed(_("That priority is not valid."), field="priority")
     if channel not in TICKET_CHANNELS:
-        raise ValidationFailed("Kênh không hợp lệ.", field="channel")
+        raise ValidationFailed(_("That channel is not valid."), field="channel")
     text = _body(body)
     order_id = booking_id = None
     if order_number.strip():
@@ -120,9 +131,7 @@ async def open_ticket(
             )
         )
         if order_id is None:
-            raise ValidationFailed(
-                "Không tìm thấy đơn hàng này trong tài khoản của bạn.", field="order"
-            )
+            raise ValidationFailed(_("There is no such order in your account."), field="order")
     if booking_number.strip():
         booking_id = await db.scalar(
             select(Booking.id).where(
@@ -130,9 +139,7 @@ async def open_ticket(
             )
         )
         if booking_id is None:
-            raise ValidationFailed(
-                "Không tìm thấy lịch hẹn này trong tài khoản của bạn.", field="booking"
-            )
+            raise ValidationFailed(_("There is no such booking in your account."), field="booking")
     ticket = SupportTicket(
         number=await _new_number(db),
         customer_id=customer.id,
@@ -168,7 +175,7 @@ async def post_message(
     answered; a customer's message reopens it. A closed ticket takes no messages."""
     now = now or utcnow()
     if ticket.status == "closed":
-        raise Conflict("Yêu cầu này đã đóng; vui lòng mở yêu cầu mới.", field="body")
+        raise Conflict(_("This request is closed; please open a new one."), field="body")
     message = SupportMessage(
         ticket_id=ticket.id,
         author_id=author.id,
@@ -193,7 +200,7 @@ async def post_message(
         await notify(
             db,
             user_id=ticket.customer_id,
-            title=f"Phản hồi mới cho yêu cầu {ticket.number}",
+            title=_("New reply to request %(number)s", number=ticket.number),
             body=message.body[:200],
             link=link,
         )
@@ -216,12 +223,12 @@ async def update_ticket(
     }
     if status is not None:
         if status not in TICKET_STATUSES:
-            raise ValidationFailed("Trạng thái không hợp lệ.", field="status")
+            raise ValidationFailed(_("That status is not valid."), field="status")
         ticket.status = status
         ticket.resolved_at = utcnow() if status in ("resolved", "closed") else None
     if priority is not None:
         if priority not in TICKET_PRIORITIES:
-            raise ValidationFailed("Mức ưu tiên không hợp lệ.", field="priority")
+            raise ValidationFailed(_("That priority is not valid."), field="priority")
         if priority != ticket.priority:
             ticket.priority = priority
             # The clock is re-set from the ticket's start for the new priority.
@@ -241,7 +248,7 @@ async def close_by_customer(db: AsyncSession, ticket: SupportTicket) -> None:
         .execution_options(synchronize_session=False)
     )
     if not result.rowcount:  # type: ignore[attr-defined]
-        raise Conflict("Yêu cầu này đã đóng.")
+        raise Conflict(_("This request is already closed."))
     ticket.status = "closed"
 
 
@@ -255,14 +262,14 @@ async def get_for_customer(db: AsyncSession, customer_id: int, number: str) -> S
         )
     )
     if ticket is None:
-        raise NotFound("Không tìm thấy yêu cầu hỗ trợ.")
+        raise NotFound(_("There is no such support request."))
     return ticket
 
 
 async def get_by_number(db: AsyncSession, number: str) -> SupportTicket:
     ticket = await db.scalar(select(SupportTicket).where(SupportTicket.number == number[:20]))
     if ticket is None:
-        raise NotFound("Không tìm thấy yêu cầu hỗ trợ.")
+        raise NotFound(_("There is no such support request."))
     return ticket
 
 
@@ -358,7 +365,7 @@ def message_json(message: SupportMessage, author: User, ticket: SupportTicket) -
         "ticket": ticket.number,
         "id": message.id,
         "from_staff": message.from_staff,
-        "author": author.name or ("Nhân viên" if message.from_staff else "Khách hàng"),
+        "author": author.name or (_("Staff") if message.from_staff else _("Customer")),
         "body": message.body,
         "created_at": message.created_at.isoformat(),
     }
@@ -376,7 +383,10 @@ async def push_message(ctx: HandlerContext, event: OutboxEvent) -> None:
     recipient = ticket.customer_id if message.from_staff else ticket.assigned_to_id
     if recipient is None:
         return
-    payload = message_json(message, author, ticket)
+    # The worker has no request language: a nameless author is named in the store's own.
+    config = ctx.runtime.config
+    with use_language(primary_language(config.locale), config.locale):
+        payload = message_json(message, author, ticket)
     channel = user_channel(ctx.runtime.slug, recipient)
     hub = ctx.runtime.hub
 

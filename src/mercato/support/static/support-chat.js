@@ -25,7 +25,9 @@ function append(message) {
   item.dataset.messageId = String(message.id);
   const meta = document.createElement("p");
   meta.className = "chat-meta";
-  const who = message.from_staff ? `${message.author} (nhân viên)` : message.author;
+  // The page's language gives the staff suffix (data-staff-label="{name} (staff)").
+  const staffLabel = thread.dataset.staffLabel || "{name}";
+  const who = message.from_staff ? staffLabel.replace("{name}", message.author) : message.author;
   meta.textContent = `${who} · ${timeText(message.created_at)}`;
   const body = document.createElement("p");
   body.className = "chat-body";
