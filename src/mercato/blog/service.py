@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from mercato.content import service as content_service
 from mercato.kit.errors import Conflict, NotFound, ValidationFailed
+from mercato.kit.i18n import _
 from mercato.kit.pagination import Page, page_number, paginate
 from mercato.kit.text import slugify as kit_slugify
 from mercato.kit.time import utcnow
@@ -101,14 +102,14 @@ async def published_post(db: AsyncSession, slug: str) -> BlogPost:
         )
     )
     if post is None:
-        raise NotFound("Không tìm thấy bài viết.")
+        raise NotFound(_("There is no such post."))
     return post
 
 
 async def category_by_slug(db: AsyncSession, slug: str) -> BlogCategory:
     category = await db.scalar(select(BlogCategory).where(BlogCategory.slug == slug[:120]))
     if category is None:
-        raise NotFound("Không tìm thấy chuyên mục.")
+        raise NotFound(_("There is no such blog category."))
     return category
 
 
@@ -144,7 +145,7 @@ async def published_project(db: AsyncSession, slug: str) -> Project:
         select(Project).where(Project.slug == slug[:160], Project.is_published.is_(True))
     )
     if project is None:
-        raise NotFound("Không tìm thấy dự án.")
+        raise NotFound(_("There is no such project."))
     return project
 
 
@@ -178,21 +179,22 @@ class PostIn:
 async def _checked(db: AsyncSession, data: PostIn, exclude_id: int | None) -> dict[str, Any]:
     title = " ".join(data.title.split())[:200]
     if len(title) < 3:
-        raise ValidationFailed("Tiêu đề cần ít nhất 3 ký tự.", field="title")
+        raise ValidationFailed(_("A title needs at least 3 characters."), field="title")
     slug = (data.slug.strip().lower() or slugify(title))[:160]
     if not SLUG.match(slug):
         raise ValidationFailed(
-            "Đường dẫn chỉ gồm chữ thường không dấu, số và dấu gạch.", field="slug"
+            _("A slug has only lower-case letters without accents, digits and dashes."),
+            field="slug",
         )
     clash = await db.scalar(
         select(BlogPost.id).where(BlogPost.slug == slug, BlogPost.id != (exclude_id or 0))
     )
     if clash is not None:
-        raise Conflict("Đường dẫn này đã được dùng cho bài khác.", field="slug")
+        raise Conflict(_("Another post already uses this slug."), field="slug")
     if data.category_id is not None and await db.get(BlogCategory, data.category_id) is None:
-        raise ValidationFailed("Chuyên mục không tồn tại.", field="category_id")
+        raise ValidationFailed(_("There is no such blog category."), field="category_id")
     if len(data.body) > 100_000:
-        raise ValidationFailed("Bài viết quá dài.", field="body")
+        raise ValidationFailed(_("The post is too long."), field="body")
     return {
         "title": title,
         "slug": slug,
@@ -235,7 +237,7 @@ async def save_post(
 async def get_post(db: AsyncSession, post_id: int) -> BlogPost:
     post = await db.get(BlogPost, post_id)
     if post is None:
-        raise NotFound("Không tìm thấy bài viết.")
+        raise NotFound(_("There is no such post."))
     return post
 
 
@@ -261,7 +263,7 @@ def _local_or_https(link: str) -> str:
         return ""
     if (link.startswith("/") and not link.startswith("//")) or link.startswith("https://"):
         return link
-    raise ValidationFailed("Liên kết phải bắt đầu bằng / hoặc https://", field="link_url")
+    raise ValidationFailed(_("A link starts with / or https://"), field="link_url")
 
 
 async def save_section(
@@ -269,19 +271,19 @@ async def save_section(
 ) -> SiteSection:
     title = " ".join(str(values.get("title") or "").split())[:200]
     if not title:
-        raise ValidationFailed("Vui lòng nhập tiêu đề.", field="title")
+        raise ValidationFailed(_("Please enter a title."), field="title")
     kind = str(values.get("kind") or "section")
     if kind not in ("banner", "section"):
-        raise ValidationFailed("Loại không hợp lệ.", field="kind")
+        raise ValidationFailed(_("That kind is not valid."), field="kind")
     try:
         position = int(values.get("position") or 0)
     except ValueError as exc:
-        raise ValidationFailed("Thứ tự là một số.", field="position") from exc
+        raise ValidationFailed(_("The position is a number."), field="position") from exc
     if not -1000 <= position <= 1000:
-        raise ValidationFailed("Thứ tự từ -1000 đến 1000.", field="position")
+        raise ValidationFailed(_("The position is from -1000 to 1000."), field="position")
     section = SiteSection() if section_id is None else await db.get(SiteSection, section_id)
     if section is None:
-        raise NotFound("Không tìm thấy mục.")
+        raise NotFound(_("There is no such item."))
     section.kind = kind
     section.title = title
     section.body = str(values.get("body") or "").strip()[:1000]
