@@ -8,6 +8,8 @@ when a deferred transaction tries to upgrade its lock.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from mercato.kit.inline_sqlite import READ_BUSY_MS, InlineConnection
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "mercato_write"
 
@@ -31,8 +35,26 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
+def inline_sqlite_enabled() -> bool:
+    """SQLite statements run on the event loop's thread (mercato.kit.inline_sqlite) unless
+    ``MERCATO_SQLITE_THREAD=1`` asks for aiosqlite's thread per connection (to compare)."""
+    return os.environ.get("MERCATO_SQLITE_THREAD", "") not in ("1", "true")
+
+
+def _inline_creator(database: str):
+    async def connect() -> InlineConnection:
+        conn = sqlite3.connect(
+            database, timeout=READ_BUSY_MS / 1000, check_same_thread=False, isolation_level=None
+        )
+        return InlineConnection(conn, database, SQLITE_BUSY_TIMEOUT_MS / 1000)
+
+    return connect
+
+
+def _install_sqlite_pragmas(engine: AsyncEngine, *, inline: bool) -> None:
     sync_engine = engine.sync_engine
+    # Inline connections wait for the write lock in asyncio, not in SQLite's busy handler.
+    busy_ms = READ_BUSY_MS if inline else SQLITE_BUSY_TIMEOUT_MS
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -40,7 +62,7 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -53,19 +75,24 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
 
 def create_engine(url: str, *, pool: bool = True) -> AsyncEngine:
     kwargs: dict[str, Any] = {}
+    inline = False
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            inline = inline_sqlite_enabled()
+        if inline:
+            kwargs["async_creator"] = _inline_creator(database)
+        else:
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
         kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
     if not pool:
-        kwargs = {k: v for k, v in kwargs.items() if k == "connect_args"}
+        kwargs = {k: v for k, v in kwargs.items() if k in ("connect_args", "async_creator")}
         kwargs["poolclass"] = NullPool
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
-        _install_sqlite_pragmas(engine)
+        _install_sqlite_pragmas(engine, inline=inline)
     return engine
 
 
