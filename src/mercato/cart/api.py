@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mercato.cart import fast
 from mercato.cart import service as cart_service
 from mercato.cart.schemas import CartItemIn, CartLineOut, CartOut, CartQuantityIn, NewCartOut
 from mercato.identity import tokens
@@ -104,6 +105,52 @@ async def cart_out(
     )
 
 
+async def fast_cart_out(
+    db: AsyncSession, runtime: StoreRuntime, cart: int | None, currency: str | None
+) -> CartOut:
+    """``cart_out`` for a store without CartRules, from the Core lines of mercato.cart.fast."""
+    choice = await pricing_service.conversion_for(db, runtime.config, currency)
+    conv = choice.conversion
+    items = []
+    count = 0
+    problems = []
+    for line in await fast.lines(db, cart):
+        unit = conv.convert(line.unit_price)
+        count += line.quantity
+        if line.problem:
+            problems.append(line.problem)
+        items.append(
+            CartLineOut(
+                product_id=line.product_id,
+                sku=line.sku,
+                name=line.name,
+                slug=line.slug,
+                quantity=line.quantity,
+                available=max(0, line.available),
+                unit_price=unit,
+                line_total=unit * line.quantity,
+                problem=line.problem,
+            )
+        )
+    subtotal = sum(i.line_total for i in items)
+    return CartOut(
+        currency=conv.currency,
+        count=count,
+        subtotal=subtotal,
+        subtotal_formatted=format_money(
+            subtotal, conv.currency, current_locale(runtime.config.locale)
+        ),
+        items=items,
+        problems=problems,
+        notice=choice.notice,
+        messages=[],
+    )
+
+
+def _fast_owner(owner: CartOwner) -> fast.Owner:
+    return fast.Owner(owner.user_id, owner.token)
+
+
 async def _existing(db: AsyncSession, owner: CartOwner) -> Cart:
     cart = await cart_service.find_cart(db, user_id=owner.user_id, token=owner.token)
     if cart is None:
@@ -126,6 +173,11 @@ async def create_cart(db: Db, runtime: Runtime, currency: CurrencyQuery = None) 
 async def get_cart(
     db: Db, runtime: Runtime, owner: Owner, currency: CurrencyQuery = None
 ) -> CartOut:
+    if fast.applies(runtime):
+        found = await fast.cart_id(db, _fast_owner(owner))
+        if found is None and owner.user_id is None:
+            raise NotFound("No cart has this token (it may have expired).", field="X-Cart-Token")
+        return await fast_cart_out(db, runtime, found, currency)
     cart = await cart_service.find_cart(db, user_id=owner.user_id, token=owner.token)
     if cart is None and owner.user_id is None:
         raise NotFound("No cart has this token (it may have expired).", field="X-Cart-Token")
@@ -136,6 +188,13 @@ async def get_cart(
 async def add_cart_item(
     body: CartItemIn, db: Db, runtime: Runtime, owner: Owner, currency: CurrencyQuery = None
 ) -> CartOut:
+    if fast.applies(runtime):
+        limit = cart_service.line_limit(runtime)
+        found = await fast.add_item(
+            db, _fast_owner(owner), body.product_id, body.quantity, limit=limit
+        )
+        if found is not None:
+            return await fast_cart_out(db, runtime, found, currency)
     cart = await _existing(db, owner)
     await cart_service.add_item(db, cart, body.product_id, body.quantity, runtime=runtime)
     return await cart_out(db, runtime, cart, currency)
@@ -159,6 +218,12 @@ async def update_cart_item(
 async def delete_cart_item(
     product_id: int, db: Db, runtime: Runtime, owner: Owner, currency: CurrencyQuery = None
 ) -> CartOut:
+    if fast.applies(runtime):
+        found = await fast.cart_id(db, _fast_owner(owner))
+        if found is not None:
+            if not await fast.remove_item(db, _fast_owner(owner), found, product_id):
+                raise NotFound("That product is not in the cart.", field="product_id")
+            return await fast_cart_out(db, runtime, found, currency)
     cart = await _existing(db, owner)
     if not await cart_service.remove_item(db, cart, product_id):
         raise NotFound("That product is not in the cart.", field="product_id")

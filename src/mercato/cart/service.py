@@ -179,6 +179,17 @@ async def count_items(db: AsyncSession, *, user_id: int | None, token: str | Non
 # ---------------------------------------------------------------- reading
 
 
+def line_problem(name: str, live: bool, available: int, quantity: int) -> str:
+    """Why a cart line cannot be bought as it is, or "" (the cart page and the API)."""
+    if not live:
+        return _("%(product)s is no longer available.", product=name)
+    if available <= 0:
+        return _("%(product)s is out of stock.", product=name)
+    if quantity > available:
+        return _("Only %(count)s left of %(product)s.", count=available, product=name)
+    return ""
+
+
 async def view(
     db: AsyncSession,
     cart: Cart | None,
@@ -198,14 +209,8 @@ async def view(
         inventory = product.inventory
         available = inventory.available if inventory is not None else 0
         line = CartLine(item, product, available, images.get(product.id))
-        if not product.is_active or product.is_deleted:
-            line.problem = _("%(product)s is no longer available.", product=product.name)
-        elif available <= 0:
-            line.problem = _("%(product)s is out of stock.", product=product.name)
-        elif item.quantity > available:
-            line.problem = _(
-                "Only %(count)s left of %(product)s.", count=available, product=product.name
-            )
+        live = product.is_active and not product.is_deleted
+        line.problem = line_problem(product.name, live, available, item.quantity)
         lines.append(line)
     for rules in rules_of(runtime):
         if rules.adjust is not None and lines:
@@ -241,10 +246,18 @@ async def allowed_quantity(
     """The most units of ``product`` this shopper may have in a cart now, and why
     (stock, or the per-customer limit less what they already bought)."""
     available = product.inventory.available if product.inventory is not None else 0
-    cap, reason = available, "stock"
+    bought = 0
     if product.max_per_customer is not None:
         bought = await repo.units_bought(db, product.id, user_id=user_id, email=email)
-        left = max(0, product.max_per_customer - bought)
+    return cap_for(available, product.max_per_customer, bought)
+
+
+def cap_for(available: int, max_per_customer: int | None, bought: int) -> tuple[int, str]:
+    """The most units allowed in a cart: the stock, or the per-customer limit less what
+    was bought, whichever is lower, and which of the two it is ("stock" or "limit")."""
+    cap, reason = available, "stock"
+    if max_per_customer is not None:
+        left = max(0, max_per_customer - bought)
         if left < cap:
             cap, reason = left, "limit"
     return max(0, cap), reason

@@ -1,0 +1,111 @@
+"""Add to cart is the busiest write (issue 3: 1,000 per second): its SQL statements are
+bounded and do not grow with the cart, and the Core path keeps every cart rule."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from tests.cart.support import STORE, make_product
+
+API = f"{STORE}/api/v1"
+IGNORED = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+
+
+async def _statements(runtime, call) -> tuple[object, list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(IGNORED):
+            statements.append(statement)
+
+    event.listen(runtime.db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        response = await call()
+    finally:
+        event.remove(runtime.db.engine.sync_engine, "before_cursor_execute", count)
+    return response, statements
+
+
+async def _cart(client) -> dict[str, str]:
+    return {"X-Cart-Token": (await client.post(f"{API}/carts")).json()["token"]}
+
+
+async def test_add_and_remove_take_four_statements_whatever_the_cart_holds(client, db, runtime):
+    products = [await make_product(db, stock=50, price=1000 + n) for n in range(4)]
+    headers = await _cart(client)
+    for lines in (0, 3):
+        for product in products[1 : 1 + lines]:
+            await client.post(f"{API}/cart/items", json={"product_id": product.id}, headers=headers)
+        added, used = await _statements(
+            runtime,
+            lambda: client.post(
+                f"{API}/cart/items",
+                json={"product_id": products[0].id, "quantity": 2},
+                headers=headers,
+            ),
+        )
+        assert added.status_code == 200, added.text
+        assert added.json()["count"] == 2 + lines
+        assert len(used) <= 4, used  # cart+product+stock, upsert, keep alive, lines
+        removed, used = await _statements(
+            runtime,
+            lambda: client.delete(f"{API}/cart/items/{products[0].id}", headers=headers),
+        )
+        assert removed.status_code == 200 and removed.json()["count"] == lines
+        assert len(used) <= 4, used
+
+
+async def test_adding_again_adds_to_the_line_within_stock(client, db):
+    product = await make_product(db, stock=3, price=2500, name="Tuscan Iris")
+    headers = await _cart(client)
+    url = f"{API}/cart/items"
+    first = await client.post(url, json={"product_id": product.id}, headers=headers)
+    second = await client.post(url, json={"product_id": product.id, "quantity": 2}, headers=headers)
+    assert first.status_code == second.status_code == 200
+    line = second.json()["items"][0]
+    assert (line["quantity"], line["line_total"], line["available"]) == (3, 7500, 3)
+    assert second.json()["subtotal_formatted"]
+    over = await client.post(url, json={"product_id": product.id}, headers=headers)
+    assert over.status_code == 409
+    assert over.json()["errors"][0] == {
+        "field": "quantity",
+        "message": "Only 3 left of Tuscan Iris.",
+        "code": "out_of_stock",
+    }
+    assert (await client.get(f"{API}/cart", headers=headers)).json()["count"] == 3
+
+
+async def test_the_core_path_refuses_what_the_service_refuses(client, db):
+    headers = await _cart(client)
+    url = f"{API}/cart/items"
+    limited = await make_product(db, stock=10, name="Rare Agarwood", max_per_customer=2)
+    refused = await client.post(
+        url, json={"product_id": limited.id, "quantity": 3}, headers=headers
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["code"] == "limit_per_customer"
+    retired = await make_product(db, name="Retired Musk", active=False)
+    gone = await client.post(url, json={"product_id": retired.id}, headers=headers)
+    assert gone.status_code == 422 and gone.json()["errors"][0]["field"] == "product_id"
+    unknown = await client.post(url, json={"product_id": 10**9}, headers=headers)
+    assert unknown.status_code == 404 and unknown.json()["errors"][0]["field"] == "product_id"
+    sold_out = await make_product(db, stock=0, name="Empty Vetiver")
+    none_left = await client.post(url, json={"product_id": sold_out.id}, headers=headers)
+    assert none_left.status_code == 409
+    assert none_left.json()["errors"][0]["code"] == "out_of_stock"
+    plenty = await make_product(db, stock=500)
+    too_many = await client.post(
+        url, json={"product_id": plenty.id, "quantity": 100}, headers=headers
+    )
+    assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "quantity"
+    # Nothing of the refused requests was written.
+    assert (await client.get(f"{API}/cart", headers=headers)).json()["count"] == 0
+
+
+async def test_an_expired_or_unknown_token_reaches_no_cart(client, db):
+    product = await make_product(db)
+    for token in ("never-issued", ""):
+        answer = await client.post(
+            f"{API}/cart/items", json={"product_id": product.id}, headers={"X-Cart-Token": token}
+        )
+        assert answer.status_code in (401, 404)
