@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from mercato.cart import service as cart_service
 from mercato.cart.api import Owner, _existing
+from mercato.kit.i18n import translate
 from mercato.promotions import checkout as voucher_checkout
 from mercato.promotions import service
 from mercato.web.deps import Db, Runtime
@@ -37,7 +38,8 @@ class CartVoucherOut(BaseModel):
     discount: int = Field(description="Minor units off the goods, in the store currency.")
     shipping_waived: bool
     problem: str = ""
-    combination_rule: str = service.COMBINATION_RULE
+    # Read in the request's language when the answer is built.
+    combination_rule: str = Field(default_factory=lambda: translate(service.COMBINATION_RULE))
 
 
 @router.get("/promotions", response_model=list[PromotionOut])

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.checkout import service as checkout_service
 from mercato.checkout.service import OrderAdjustment, OrderDiscounts
 from mercato.kit.errors import Conflict, ValidationFailed
+from mercato.kit.i18n import _, translate
 from mercato.models.commerce import Cart
 from mercato.promotions import service
 
@@ -37,7 +38,7 @@ async def apply_code(
     field "voucher" when it does not apply (nothing is kept)."""
     code = service.normalise_code(raw)
     if not code:
-        raise ValidationFailed("Nhập mã giảm giá.", field=service.FIELD)
+        raise ValidationFailed(_("Enter a voucher code."), field=service.FIELD)
     voucher = await service.voucher_by_code(db, code)
     found = await service.evaluate(
         db,
@@ -83,11 +84,13 @@ async def compute(
         # The shopper chose a voucher that no longer applies (used up, expired, the cart
         # changed): nothing off the quote, and placing the order says why instead of
         # silently charging the full price.
-        return OrderAdjustment(label=f"Mã {code}", data={"problem": str(found or "")})
+        return OrderAdjustment(
+            label=_("Voucher %(code)s", code=code), data={"problem": str(found or "")}
+        )
     return OrderAdjustment(
         discount=found.discount,
         shipping_waived=found.shipping_waived,
-        label=f"Mã {code}",
+        label=_("Voucher %(code)s", code=code),
         data={"voucher_id": found.voucher.id, "shipping": shipping},
     )
 
@@ -102,7 +105,10 @@ async def commit(
 ) -> None:
     if "problem" in adjustment.data:
         raise Conflict(
-            adjustment.data["problem"] + " Bỏ mã hoặc chọn mã khác để đặt hàng.",
+            _(
+                "%(problem)s Remove the voucher or choose another one to place the order.",
+                problem=translate(adjustment.data["problem"]),
+            ),
             field=service.FIELD,
             code="voucher_not_applicable",
         )

@@ -9,6 +9,8 @@ from fastapi.responses import Response
 from mercato.cart import service as cart_service
 from mercato.cart.deps import cart_token
 from mercato.kit.errors import ValidationFailed
+from mercato.kit.i18n import _, current_locale
+from mercato.kit.money import format_money
 from mercato.promotions import checkout as voucher_checkout
 from mercato.promotions import service
 from mercato.web.deps import Db
@@ -36,7 +38,7 @@ async def apply_voucher(request: Request, db: Db) -> Response:
     raw = form.get("code")
     cart = await _cart(request, db)
     if cart is None:
-        return redirect(request, "cart", "Giỏ hàng đang trống.", "info")
+        return redirect(request, "cart", _("Your cart is empty."), "info")
     view = await cart_service.view(db, cart, runtime=request.state.runtime)
     try:
         found = await voucher_checkout.apply_code(
@@ -44,12 +46,15 @@ async def apply_voucher(request: Request, db: Db) -> Response:
         )
     except ValidationFailed as exc:
         return redirect(request, "cart", exc.message, "error")
-    what = (
-        "miễn phí vận chuyển"
-        if found.shipping_waived
-        else f"giảm {found.discount:,} ₫".replace(",", ".")
-    )
-    return redirect(request, "cart", f"Đã áp dụng mã {found.voucher.code}: {what}.")
+    config = request.state.runtime.config
+    if found.shipping_waived:
+        message = _("Voucher %(code)s applied: free shipping.", code=found.voucher.code)
+    else:
+        amount = format_money(found.discount, config.currency, current_locale(config.locale))
+        message = _(
+            "Voucher %(code)s applied: %(amount)s off.", code=found.voucher.code, amount=amount
+        )
+    return redirect(request, "cart", message)
 
 
 @router.post("/cart/voucher/remove")
@@ -57,7 +62,7 @@ async def remove_voucher(request: Request, db: Db) -> Response:
     cart = await _cart(request, db)
     if cart is not None:
         await voucher_checkout.remove_code(db, cart)
-    return redirect(request, "cart", "Đã bỏ mã giảm giá.", "info")
+    return redirect(request, "cart", _("Voucher removed."), "info")
 
 
 async def voucher_context(request: Request, db: Db) -> None:

@@ -31,6 +31,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit.errors import Conflict, ValidationFailed
+from mercato.kit.i18n import N_, _, current_locale
+from mercato.kit.money import format_money
 from mercato.kit.time import as_utc, utcnow
 from mercato.models.audio import product_categories
 from mercato.models.catalog import Product
@@ -44,10 +46,11 @@ from mercato.models.promotions import (
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
 FIELD = "voucher"
-COMBINATION_RULE = (
-    "Giá khuyến mãi của sản phẩm luôn được áp dụng (nếu có nhiều chương trình, chỉ lấy giá "
-    "tốt nhất). Mỗi đơn hàng dùng tối đa một mã giảm giá, tính trên giá đã khuyến mãi; "
-    "mã miễn phí vận chuyển cũng là mã của đơn đó."
+# An English msgid, translated where it is shown (cart page, API).
+COMBINATION_RULE = N_(
+    "A product's promotion price always applies (with several promotions, only the best "
+    "price). Each order takes at most one voucher, counted on the promoted prices; a "
+    "free-shipping voucher is that order's voucher too."
 )
 
 
@@ -153,7 +156,7 @@ async def adjust_cart_lines(db: AsyncSession, cart: Any, lines: list[Any]) -> No
         found = prices.get(line.product.id)
         if found is not None and (line.price is None or found.price < line.price):
             line.price = found.price
-            line.note = f"Khuyến mãi {found.label}"
+            line.note = _("Promotion %(name)s", name=found.label)
 
 
 # ---------------------------------------------------------------- vouchers
@@ -188,13 +191,13 @@ async def evaluate(
     saying why it does not apply."""
     now = now or utcnow()
     if voucher is None or not voucher.is_active:
-        raise ValidationFailed("Mã giảm giá không tồn tại hoặc đã ngừng.", field=FIELD)
+        raise ValidationFailed(_("This voucher does not exist or has ended."), field=FIELD)
     if voucher.starts_at is not None and as_utc(voucher.starts_at) > now:
-        raise ValidationFailed("Mã giảm giá chưa đến thời gian áp dụng.", field=FIELD)
+        raise ValidationFailed(_("This voucher cannot be used yet."), field=FIELD)
     if voucher.ends_at is not None and as_utc(voucher.ends_at) <= now:
-        raise ValidationFailed("Mã giảm giá đã hết hạn.", field=FIELD)
+        raise ValidationFailed(_("This voucher has expired."), field=FIELD)
     if voucher.usage_limit is not None and voucher.used_count >= voucher.usage_limit:
-        raise ValidationFailed("Mã giảm giá đã hết lượt sử dụng.", field=FIELD)
+        raise ValidationFailed(_("This voucher has been used up."), field=FIELD)
     if voucher.per_customer_limit is not None and (user_id is not None or email):
         used = await db.scalar(
             select(VoucherCustomerUsage.used).where(
@@ -203,18 +206,23 @@ async def evaluate(
             )
         )
         if (used or 0) >= voucher.per_customer_limit:
-            raise ValidationFailed("Bạn đã dùng hết lượt của mã này.", field=FIELD)
-    cats = await categories_of(db, [pid for pid, _ in lines])
+            raise ValidationFailed(_("You have used up this voucher."), field=FIELD)
+    cats = await categories_of(db, [pid for pid, _total in lines])
     eligible = sum(
         total
         for pid, total in lines
         if _covers(voucher.product_ids, voucher.category_ids, pid, cats.get(pid, set()))
     )
     if eligible <= 0:
-        raise ValidationFailed("Giỏ hàng không có sản phẩm áp dụng mã này.", field=FIELD)
+        raise ValidationFailed(_("No product in the cart is covered by this voucher."), field=FIELD)
     if eligible < voucher.min_order:
+        # The store's currency (the module serves Audio Tài Lộc, VND), in the request's
+        # number format: "500.000 ₫" in Vietnamese, "₫500,000" in English.
         raise ValidationFailed(
-            f"Mã này áp dụng cho đơn từ {voucher.min_order:,} ₫.".replace(",", "."),
+            _(
+                "This voucher applies to orders from %(amount)s.",
+                amount=format_money(voucher.min_order, "VND", current_locale("vi-VN")),
+            ),
             field=FIELD,
         )
     if voucher.kind == VoucherKind.FREE_SHIPPING:
@@ -265,7 +273,9 @@ async def consume(
     )
     row = counted.first()
     if row is None:
-        raise Conflict("Mã giảm giá vừa hết lượt sử dụng.", field=FIELD, code="voucher_used_up")
+        raise Conflict(
+            _("This voucher has just been used up."), field=FIELD, code="voucher_used_up"
+        )
     code, per_customer = row
     key = customer_key(user_id, email)
     await db.execute(_upsert_usage(db, voucher_id, key))
@@ -286,7 +296,7 @@ async def consume(
     )
     if mine.first() is None:
         raise Conflict(
-            "Bạn đã dùng hết lượt của mã này.", field=FIELD, code="voucher_customer_limit"
+            _("You have used up this voucher."), field=FIELD, code="voucher_customer_limit"
         )
     redemption = VoucherRedemption(
         voucher_id=voucher_id,

@@ -29,6 +29,7 @@ import httpx
 from sqlalchemy import select
 
 from mercato.kit.errors import NotFound, ValidationFailed
+from mercato.kit.i18n import _
 from mercato.kit.security import FieldCipher
 from mercato.kit.time import utcnow
 from mercato.models import OutboxEvent
@@ -93,16 +94,18 @@ def _clean_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.netloc or len(url) > 500:
-        raise ValidationFailed("Địa chỉ phải là một URL http(s) đầy đủ.", field="url")
+        raise ValidationFailed(_("The address must be a full http(s) URL."), field="url")
     if parts.username or parts.password:
-        raise ValidationFailed("Không đưa mật khẩu vào URL; dùng chữ ký HMAC.", field="url")
+        raise ValidationFailed(
+            _("Keep passwords out of the URL; the HMAC signature proves the sender."), field="url"
+        )
     return url
 
 
 def _clean_events(events: list[str]) -> list[str]:
     chosen = sorted({e for e in events if e in EVENT_SOURCES})
     if not chosen or len(chosen) != len(set(events)):
-        raise ValidationFailed("Chọn ít nhất một loại sự kiện hợp lệ.", field="event_types")
+        raise ValidationFailed(_("Choose at least one valid event type."), field="event_types")
     return chosen
 
 
@@ -137,7 +140,7 @@ async def list_subscriptions(db: AsyncSession) -> list[WebhookSubscription]:
 async def get_subscription(db: AsyncSession, subscription_id: int) -> WebhookSubscription:
     row = await db.get(WebhookSubscription, subscription_id)
     if row is None:
-        raise NotFound("Không tìm thấy webhook.")
+        raise NotFound(_("There is no such webhook."))
     return row
 
 
@@ -164,7 +167,7 @@ async def redeliver(db: AsyncSession, delivery_id: int) -> WebhookDelivery:
     """Send a delivery again now (the admin's button), whatever its state."""
     delivery = await db.get(WebhookDelivery, delivery_id)
     if delivery is None:
-        raise NotFound("Không tìm thấy lần gửi.")
+        raise NotFound(_("There is no such delivery."))
     delivery.status = "pending"
     delivery.next_attempt_at = utcnow()
     await db.flush()
