@@ -4,8 +4,10 @@ cache, CSV and PDF reports, and admin-only access (pages and API)."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from mercato.analytics import reports, service
@@ -106,8 +108,13 @@ async def test_the_report_adds_up(db, runtime):
     assert report.technicians == [{"technician": tech.display_name, "total": 1, "pending": 1}]
     assert report.tickets["period_total"] == 1 and report.tickets["period_breached"] == 1
     csv_bytes = reports.to_csv(report, "VND")
-    assert csv_bytes.startswith("\ufeff".encode()) and b"Doanh thu (VND)" in csv_bytes
-    assert reports.to_pdf(report, runtime.config)[:5] == b"%PDF-"
+    assert csv_bytes.startswith("\ufeff".encode()) and b"Revenue (VND)" in csv_bytes
+    pdf_bytes = reports.to_pdf(report, runtime.config)
+    assert pdf_bytes[:5] == b"%PDF-"
+    # Vietnamese marks and the đồng sign survive into the PDF's text (kit/pdf: Noto Sans)
+    printed = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf_bytes)).pages)
+    assert "Audio Tài Lộc" in printed and bought.name in printed
+    assert "4.500.000 ₫" in printed
 
 
 async def test_the_report_is_cached_for_five_minutes(db, runtime):
@@ -143,8 +150,8 @@ async def test_admins_see_analytics_and_download_reports_customers_cannot(client
     client.cookies.clear()
     admin = await _user(db, runtime, ["admin"])
     await signin(client, STORE, admin.email, PASSWORD)
-    page = await client.get(f"/{STORE}/admin/analytics?days=7")
-    assert page.status_code == 200 and "Phân tích kinh doanh" in page.text
+    page = await client.get(f"/{STORE}/admin/analytics?days=7&lang=en")
+    assert page.status_code == 200 and "Business analytics" in page.text
     csv_answer = await client.get(f"/{STORE}/admin/analytics/report.csv?days=90")
     assert csv_answer.status_code == 200 and csv_answer.headers["content-type"].startswith(
         "text/csv"

@@ -1,4 +1,5 @@
-"""The admin analytics page and its CSV/PDF reports (``analytics.read``)."""
+"""The admin analytics page and its CSV/PDF reports (``analytics.read``), in the language
+of the request."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The analytics report as CSV (UTF-8 with a BOM, so spreadsheet programs read Vietnamese
-correctly) and as PDF (fpdf2 core fonts: Vietnamese marks are reduced to plain letters,
-see kit/pdf.py; the CSV keeps them)."""
+correctly) and as PDF (Noto Sans through kit/pdf.py: Vietnamese marks and "₫" print as
+written). Headings are English msgids translated into the language of the request that
+asks for the report; amounts in the PDF are formatted for that language's locale."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import io
 
 from mercato.analytics.service import Report
 from mercato.kit import pdf as pdf_kit
+from mercato.kit.i18n import _, current_locale
 from mercato.kit.money import format_money
 from mercato.platform.stores import StoreConfig
 
@@ -16,58 +18,74 @@ from mercato.platform.stores import StoreConfig
 def to_csv(report: Report, currency: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["Báo cáo", f"{report.days} ngày", report.generated_at.isoformat()])
+    writer.writerow(
+        [_("Report"), _("%(days)s days", days=report.days), report.generated_at.isoformat()]
+    )
     writer.writerow([])
-    writer.writerow(["Ngày", f"Doanh thu ({currency})", "Đơn hàng"])
+    writer.writerow([_("Day"), _("Revenue (%(currency)s)", currency=currency), _("Orders")])
     for point in report.sales.series:
         writer.writerow([point.day.isoformat(), point.revenue, point.orders])
-    writer.writerow(["Tổng", report.sales.revenue, report.sales.orders])
+    writer.writerow([_("Total"), report.sales.revenue, report.sales.orders])
     writer.writerow([])
-    writer.writerow(["Sản phẩm bán chạy", "Số lượng", f"Doanh thu ({currency})"])
+    writer.writerow(
+        [_("Best-selling products"), _("Quantity"), _("Revenue (%(currency)s)", currency=currency)]
+    )
     for top in report.sales.top_by_revenue:
         writer.writerow([top.name, top.units, top.revenue])
     writer.writerow([])
-    writer.writerow(["Sản phẩm", "Lượt xem", "Đơn hàng", "Tỉ lệ chuyển đổi (%)"])
+    writer.writerow([_("Product"), _("Views"), _("Orders"), _("Conversion rate (%)")])
     for row in report.conversion:
         writer.writerow([row["name"], row["views"], row["orders"], row["rate"]])
     writer.writerow([])
-    writer.writerow(["Kỹ thuật viên", "Tổng lịch hẹn", "Hoàn thành", "Đã huỷ"])
+    writer.writerow([_("Technician"), _("Bookings"), _("Completed"), _("Cancelled")])
     for tech in report.technicians:
         writer.writerow(
             [tech["technician"], tech["total"], tech.get("completed", 0), tech.get("cancelled", 0)]
         )
     writer.writerow([])
-    writer.writerow(["Yêu cầu hỗ trợ trong kỳ", report.tickets.get("period_total", 0)])
-    writer.writerow(["Quá hạn phản hồi đầu", report.tickets.get("period_breached", 0)])
+    writer.writerow([_("Support tickets in the period"), report.tickets.get("period_total", 0)])
+    writer.writerow([_("First response overdue"), report.tickets.get("period_breached", 0)])
     avg = report.tickets.get("avg_first_response_minutes")
-    writer.writerow(["Phản hồi đầu trung bình (phút)", "" if avg is None else avg])
+    writer.writerow([_("Average first response (minutes)"), "" if avg is None else avg])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def to_pdf(report: Report, store: StoreConfig) -> bytes:
-    doc = pdf_kit.document(f"Bao cao {report.days} ngay", store.name)
-    pdf_kit.letterhead(doc, store, f"Báo cáo kinh doanh {report.days} ngày")
+    title = _("Business report, %(days)s days", days=report.days)
+    doc = pdf_kit.document(title, store.name)
+    pdf_kit.letterhead(doc, store, title)
     t = pdf_kit.text
+    locale = current_locale(store.locale)
 
     def money(amount: int) -> str:
-        return t(format_money(amount, store.currency, "en"))
+        return t(format_money(amount, store.currency, locale))
 
     doc.set_font("helvetica", "", 10)
     doc.cell(
         0,
         6,
-        t(f"Doanh thu: {format_money(report.sales.revenue, store.currency, 'en')}"),
+        t(_("Revenue: %(amount)s", amount=money(report.sales.revenue))),
         new_x="LMARGIN",
         new_y="NEXT",
     )
     doc.cell(
-        0, 6, t(f"Đơn hàng đã thanh toán: {report.sales.orders}"), new_x="LMARGIN", new_y="NEXT"
+        0,
+        6,
+        t(_("Paid orders: %(count)s", count=report.sales.orders)),
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     rate = report.conversion_rate
     doc.cell(
         0,
         6,
-        t(f"Lượt xem sản phẩm: {report.views}; chuyển đổi: {'-' if rate is None else f'{rate} %'}"),
+        t(
+            _(
+                "Product views: %(views)s; conversion: %(rate)s",
+                views=report.views,
+                rate="-" if rate is None else f"{rate} %",
+            )
+        ),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -88,8 +106,8 @@ def to_pdf(report: Report, store: StoreConfig) -> bytes:
         doc.ln(3)
 
     table(
-        "Doanh thu theo ngày",
-        ["Ngày", "Doanh thu", "Đơn"],
+        _("Revenue per day"),
+        [_("Day"), _("Revenue"), _("Orders")],
         [
             [p.day.strftime("%d/%m/%Y"), money(p.revenue), str(p.orders)]
             for p in report.sales.series
@@ -98,20 +116,20 @@ def to_pdf(report: Report, store: StoreConfig) -> bytes:
         [40, 60, 20],
     )
     table(
-        "Sản phẩm bán chạy",
-        ["Sản phẩm", "Số lượng", "Doanh thu"],
+        _("Best-selling products"),
+        [_("Product"), _("Quantity"), _("Revenue")],
         [[top.name, str(top.units), money(top.revenue)] for top in report.sales.top_by_revenue],
         [100, 30, 50],
     )
     table(
-        "Chuyển đổi từ lượt xem",
-        ["Sản phẩm", "Lượt xem", "Đơn", "%"],
+        _("Conversion from views"),
+        [_("Product"), _("Views"), _("Orders"), "%"],
         [[r["name"], str(r["views"]), str(r["orders"]), str(r["rate"])] for r in report.conversion],
         [100, 25, 25, 20],
     )
     table(
-        "Lịch hẹn theo kỹ thuật viên",
-        ["Kỹ thuật viên", "Tổng", "Hoàn thành", "Đã huỷ"],
+        _("Bookings per technician"),
+        [_("Technician"), _("Total"), _("Completed"), _("Cancelled")],
         [
             [
                 x["technician"],
@@ -125,8 +143,8 @@ def to_pdf(report: Report, store: StoreConfig) -> bytes:
     )
     tickets = report.tickets
     table(
-        "Hỗ trợ khách hàng (SLA)",
-        ["Trong kỳ", "Quá hạn", "Phản hồi đầu TB (phút)"],
+        _("Customer support (SLA)"),
+        [_("In the period"), _("Overdue"), _("Average first response (minutes)")],
         [
             [
                 str(tickets.get("period_total", 0)),
