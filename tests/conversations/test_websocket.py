@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from mercato.conversations import service as conversation_service
+from mercato.conversations.events import done_marks
 from mercato.identity.sessions import SESSION_COOKIE
 from tests.inquiries.factories import ROOT, deliver, signin
 
@@ -137,9 +138,17 @@ async def test_a_message_sent_through_the_api_is_pushed_at_commit_without_the_wo
         # No worker ran: the request delivered its push right after the commit
         news = [m for m in await socket.messages() if m["type"] == "message:new"]
         assert [m["message"]["id"] for m in news] == [sent.json()["id"]]
+        # And the worker does not push it a second time, before or after it is marked done
+        await deliver(qala)
+        assert [m for m in await socket.messages(wait=0.3) if m["type"] == "message:new"] == []
+        marks = done_marks(qala)
+        assert marks.task is not None
+        await marks.task
         event = await qdb.scalar(
-            select(OutboxEvent).where(OutboxEvent.event_type == conversation_service.MESSAGE_NEW)
+            select(OutboxEvent)
+            .where(OutboxEvent.event_type == conversation_service.MESSAGE_NEW)
+            .execution_options(populate_existing=True)
         )
-        assert event.status == "done"  # so the worker will not push it a second time
+        assert event.status == "done"
     finally:
         await socket.close()

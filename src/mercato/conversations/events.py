@@ -7,6 +7,8 @@ brand or another buyer never receives these, whatever their page asks for.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 from sqlalchemy import select, update
@@ -21,6 +23,8 @@ from mercato.platform.email import queue_email
 from mercato.platform.notifications import user_channel
 
 Push = tuple[list[int], dict[str, Any]]  # (user ids, message)
+DONE_MARKS = "conversations.done_marks"  # runtime.extras key
+log = logging.getLogger("mercato.conversations")
 
 
 async def message_pushes(db: Any, runtime: Any, event_type: str, payload: dict) -> list[Push]:
@@ -76,11 +80,11 @@ async def push_live(ctx: Any, event: Any) -> None:
 
 
 async def deliver_after_commit(request: Any, events: list[OutboxEvent]) -> None:
-    """The fast path for chat (tens of milliseconds, not the worker's next poll): the pushes
-    are read now, inside the request's transaction, published as soon as it has committed,
-    and then the outbox rows are marked done so the worker does not push them again. The
-    rows were written with the message, so if this process dies before publishing, the
-    worker still delivers them (at least once; pages ignore a repeat)."""
+    """The fast path for chat (milliseconds, not the worker's next poll): the pushes are read
+    now, inside the request's transaction, and published as soon as it has committed. The
+    outbox rows were written with the message and a grace period (service._announce), so if
+    this process dies before publishing, the worker still delivers them (at least once; pages
+    ignore a repeat). Marking them done is batched off the response path (DoneMarks)."""
     if not events:
         return
     runtime = request.state.runtime
@@ -88,17 +92,56 @@ async def deliver_after_commit(request: Any, events: list[OutboxEvent]) -> None:
     pushes = [p for e in events for p in await message_pushes(db, runtime, e.event_type, e.payload)]
     ids = [e.id for e in events]
 
-    async def publish_then_close() -> None:
+    async def publish() -> None:
         await _publish(runtime, pushes)
-        async with runtime.db.transaction(write=True) as session:
-            await session.execute(
-                update(OutboxEvent)
-                .where(OutboxEvent.id.in_(ids), OutboxEvent.status == "pending")
-                .values(status="done", processed_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
+        done_marks(runtime).add(ids)
 
-    request.state.uow.after_commit.append(publish_then_close)
+    request.state.uow.after_commit.append(publish)
+
+
+class DoneMarks:
+    """Outbox ids published by the fast path, marked done in one UPDATE per FLUSH_SECONDS
+    instead of one write transaction per message (on SQLite each is the write lock and a
+    commit). Until then the grace period keeps the worker away from them."""
+
+    FLUSH_SECONDS = 0.5
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+        self.pending: list[int] = []
+        self.task: asyncio.Task[None] | None = None
+
+    def add(self, ids: list[int]) -> None:
+        self.pending += ids
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._flush_later(), name="conversations-done-marks")
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(self.FLUSH_SECONDS)
+        await self.flush()
+
+    async def flush(self) -> None:
+        ids, self.pending = self.pending, []
+        if not ids:
+            return
+        try:
+            async with self.runtime.db.transaction(write=True) as session:
+                await session.execute(
+                    update(OutboxEvent)
+                    .where(OutboxEvent.id.in_(ids), OutboxEvent.status == "pending")
+                    .values(status="done", processed_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
+        except Exception:
+            # Left pending: the worker delivers them after the grace (pages ignore repeats).
+            log.exception("could not mark %d chat pushes done", len(ids))
+
+
+def done_marks(runtime: Any) -> DoneMarks:
+    marks = runtime.extras.get(DONE_MARKS)
+    if marks is None:
+        marks = runtime.extras[DONE_MARKS] = DoneMarks(runtime)
+    return marks
 
 
 async def send_digest(ctx: Any, event: Any) -> None:

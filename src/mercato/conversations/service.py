@@ -27,10 +27,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CursorResult, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mercato.inquiries import parties
 from mercato.kit.errors import NotFound, PermissionDenied, ValidationFailed
-from mercato.models import User
+from mercato.kit.time import utcnow
+from mercato.models import OutboxEvent, User
 from mercato.models.brands import Brand, BrandProduct
 from mercato.models.conversations import (
     Conversation,
@@ -48,6 +50,8 @@ MESSAGE_NEW = "conversation.message"
 MESSAGE_READ = "conversation.read"
 DIGEST = "conversation.digest"
 DIGEST_DELAY = timedelta(minutes=5)
+# How long the worker leaves a push that the request publishes itself after commit.
+FAST_PATH_GRACE = timedelta(seconds=30)
 MAX_BODY = 4000
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -217,14 +221,33 @@ async def send(
         )
         .execution_options(synchronize_session=False)
     )
-    await db.refresh(conversation)
-    push = await outbox.emit(
-        db, MESSAGE_NEW, {"message_id": message.id, "conversation_id": conversation.id}
+    # The UPDATE's values, without reading the row back.
+    set_committed_value(conversation, "last_message_id", message.id)
+    set_committed_value(conversation, "last_message_at", now)
+    set_committed_value(conversation, own_read, message.id)
+    await _announce(
+        db, MESSAGE_NEW, {"message_id": message.id, "conversation_id": conversation.id}, pushes
     )
-    if pushes is not None:
-        pushes.append(push)
     await _schedule_digest(db, conversation, other_side(side), now)
     return message
+
+
+async def _announce(
+    db: AsyncSession, event_type: str, payload: dict[str, Any], pushes: list[Any] | None
+) -> None:
+    """The outbox event of a live push. With ``pushes`` the web layer publishes it right after
+    the commit (events.deliver_after_commit), so the worker leaves it for FAST_PATH_GRACE and
+    takes it only if that never happened (the process died in between): one push, not two,
+    and no second transaction per message to tell the worker so."""
+    if pushes is None:
+        await outbox.emit(db, event_type, payload)
+        return
+    event = OutboxEvent(
+        event_type=event_type, payload=payload, next_attempt_at=utcnow() + FAST_PATH_GRACE
+    )
+    db.add(event)
+    await db.flush()
+    pushes.append(event)
 
 
 async def _schedule_digest(
@@ -239,8 +262,9 @@ async def _schedule_digest(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount:
-        event = await outbox.emit(db, DIGEST, {"conversation_id": conversation.id, "side": side})
-        event.next_attempt_at = due  # a delayed event: the worker leaves it until then
+        # A delayed event: the worker leaves it until then.
+        payload = {"conversation_id": conversation.id, "side": side}
+        db.add(OutboxEvent(event_type=DIGEST, payload=payload, next_attempt_at=due))
         await db.flush()
 
 
@@ -290,14 +314,13 @@ async def mark_read(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount:
-        receipt = await outbox.emit(
+        await _announce(
             db,
             MESSAGE_READ,
             {"conversation_id": conversation.id, "side": side, "through": target},
+            pushes,
         )
-        if pushes is not None:
-            pushes.append(receipt)
-        await db.refresh(conversation)
+        set_committed_value(conversation, f"{side}_read_through", target)
     return int(getattr(conversation, f"{side}_read_through"))
 
 
