@@ -14,7 +14,7 @@ from mercato.bookings import admin_services, service, slots
 from mercato.bookings.jobs import calendar_of
 from mercato.identity.deps import require_permission
 from mercato.kit.errors import DomainError, NotFound
-from mercato.kit.i18n import N_, _
+from mercato.kit.i18n import N_, Labels, _
 from mercato.models import User
 from mercato.models.bookings import BOOKING_STATUSES, Technician
 from mercato.platform import audit
@@ -26,20 +26,24 @@ Manager = Annotated[User, Depends(require_permission("bookings.manage"))]
 Number = Annotated[str, Path(max_length=20)]
 TechId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 router.include_router(admin_services.router)
-# English msgids translated where shown (`| translated`): the admin speaks the request language.
-ACTION_LABELS = {
-    "confirmed": N_("Confirm"),
-    "in_progress": N_("Start"),
-    "completed": N_("Complete"),
-    "cancelled": N_("Cancel"),
-}
-STATUS_LABELS = {
-    "pending": N_("Awaiting confirmation"),
-    "confirmed": N_("Confirmed"),
-    "in_progress": N_("In progress"),
-    "completed": N_("Completed"),
-    "cancelled": N_("Cancelled"),
-}
+# English msgids read in the request's language (kit.i18n.Labels translates on reading).
+ACTION_LABELS = Labels(
+    {
+        "confirmed": N_("Confirm"),
+        "in_progress": N_("Start"),
+        "completed": N_("Complete"),
+        "cancelled": N_("Cancel"),
+    }
+)
+STATUS_LABELS = Labels(
+    {
+        "pending": N_("Awaiting confirmation"),
+        "confirmed": N_("Confirmed"),
+        "in_progress": N_("In progress"),
+        "completed": N_("Completed"),
+        "cancelled": N_("Cancelled"),
+    }
+)
 WEEKDAYS = (
     N_("Monday"),
     N_("Tuesday"),
@@ -110,7 +114,7 @@ async def booking_status(
         _(
             "%(number)s: %(status)s.",
             number=booking.number,
-            status=_(STATUS_LABELS[booking.status]),
+            status=STATUS_LABELS[booking.status],
         ),
     )
 

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from mercato.admin.pages import admin_render
 from mercato.identity.deps import require_permission
 from mercato.kit.errors import DomainError
+from mercato.kit.i18n import _
 from mercato.kit.time import utcnow
 from mercato.models import Order, User
 from mercato.models.bookings import Booking
@@ -100,7 +101,7 @@ async def update(request: Request, number: Number, db: Db, user: Manager) -> Res
         },
         request=request,
     )
-    return redirect(request, f"admin/support/{ticket.number}", "Đã lưu.")
+    return redirect(request, f"admin/support/{ticket.number}", _("Saved."))
 
 
 @router.post("/{number}/messages")
@@ -128,4 +129,4 @@ async def reply(
         entity_id=ticket.number,
         request=request,
     )
-    return redirect(request, f"admin/support/{ticket.number}#reply", "Đã gửi trả lời.")
+    return redirect(request, f"admin/support/{ticket.number}#reply", _("Reply sent."))
