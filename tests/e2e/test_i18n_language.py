@@ -65,3 +65,89 @@ def test_vietnamese_by_default_and_english_from_the_header(page: Page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     shoot(page, "signin-en")
     assert page.console_errors == []
+
+
+CUSTOMER = ("khach@audio-tai-loc.test", "Tai-Nghe-Hi-Fi-Ban-Dem-2")
+# (path, what a Vietnamese reader sees, what an English reader sees): the store's own
+# pages, whose words used to be written in Vietnamese in the templates.
+AUDIO_PAGES = (
+    (
+        "home",
+        "/",
+        ("Sản phẩm nổi bật", "Lắp đặt và sửa chữa tận nơi"),
+        ("Featured products", "Installation and repair at your place"),
+    ),
+    (
+        "search",
+        "/tim-kiem?q=loa",
+        ("sản phẩm cho “loa”", "Sắp xếp", "Khoảng giá (₫)"),
+        ("products for “loa”", "Sort by", "Price range (₫)"),
+    ),
+    (
+        "product",
+        "/san-pham/loa-karaoke-jbl-pasion-10",
+        ("Thông số kỹ thuật", "Công suất", "Mô tả sản phẩm"),
+        ("Specifications", "Power", "Product description"),
+    ),
+    (
+        "services",
+        "/services",
+        ("Dịch vụ lắp đặt và bảo trì", "Thời lượng"),
+        ("Installation and maintenance services", "Duration"),
+    ),
+    (
+        "booking",
+        "/services/tu-van-am-hoc",
+        ("Đặt lịch: ", "1. Chọn ngày", "Xem giờ trống"),
+        ("Booking: ", "1. Choose a day", "See free times"),
+    ),
+    (
+        "support",
+        "/support",
+        ("Hỗ trợ khách hàng", "Gửi yêu cầu mới", "Mức ưu tiên"),
+        ("Customer support", "Send a new request", "Priority"),
+    ),
+)
+
+
+def test_audio_store_pages_in_vietnamese_by_default_and_in_english(page: Page):
+    page.goto(f"{STORE}/account/signin")
+    page.locator("main input[name=email]").fill(CUSTOMER[0])
+    page.locator("main input[name=password]").fill(CUSTOMER[1])
+    page.locator("main button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/account/signin"))
+
+    for name, path, vietnamese, english in AUDIO_PAGES:
+        page.goto(f"{STORE}{path}")
+        expect(page.locator("html")).to_have_attribute("lang", "vi-VN")
+        main = page.locator("main")
+        for text in vietnamese:
+            expect(main).to_contain_text(text)
+        for text in english:
+            expect(main).not_to_contain_text(text)
+        assert_accessible(page)
+        shoot(page, f"audio-{name}-vi")
+
+    page.goto(f"{STORE}/?lang=en")  # the header's switch, remembered by the cookie
+    for name, path, vietnamese, english in AUDIO_PAGES:
+        page.goto(f"{STORE}{path}")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        main = page.locator("main")
+        for text in english:
+            expect(main).to_contain_text(text)
+        for text in vietnamese:
+            expect(main).not_to_contain_text(text)
+        assert_accessible(page)
+        shoot(page, f"audio-{name}-en")
+
+    assert page.console_errors == []
+
+    # Messages composed in Python follow too: a refused form speaks English (its 422
+    # answer is the only console line the browser writes).
+    page.goto(f"{STORE}/support")
+    page.locator("#subject").fill("ab")
+    page.locator("#body").fill("The subwoofer hums at high volume.")
+    page.locator("button[name=channel][value=ticket]").click()
+    expect(page.locator("#subject-error")).to_have_text(
+        "Please enter a subject (at least 3 characters)."
+    )
