@@ -14,9 +14,9 @@ config = context.config
 target_metadata = Base.metadata
 
 # Search objects written by hand (2026-11-22_product_search): FTS5 tables with their shadow
-# tables on SQLite, the tsvector expression index on PostgreSQL. Autogenerate must not
-# propose dropping them.
-UNMANAGED_PREFIXES = ("products_fts", "ix_products_search")
+# tables on SQLite, the stored tsvector column (2026-11-30_search_document) and its GIN index
+# on PostgreSQL. Autogenerate must not propose dropping them.
+UNMANAGED_PREFIXES = ("products_fts", "ix_products_search", "search_document")
 
 
 def _include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001

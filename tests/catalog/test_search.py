@@ -138,9 +138,9 @@ def test_query_builders_emit_only_quoted_words():
     assert search.tsquery(words) == "lav:* & near:* & x:* & neroli:*"
 
 
-def test_migration_indexes_the_expression_the_query_uses():
-    path = Path(__file__).parents[2] / "migrations/versions/2026-11-22_product_search.py"
-    spec = importlib.util.spec_from_file_location("product_search_migration", path)
+def test_migration_stores_the_document_the_search_describes():
+    path = Path(__file__).parents[2] / "migrations/versions/2026-11-30_search_document.py"
+    spec = importlib.util.spec_from_file_location("search_document_migration", path)
     assert spec and spec.loader
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)

@@ -178,38 +178,86 @@ _ORDER[ProductSort.RELEVANCE] = _ORDER[ProductSort.FEATURED]
 def product_list_query(db: AsyncSession, filters: ProductFilters, sort: ProductSort) -> Select[Any]:
     """Products with their category and stock in one SELECT (outer joins, contains_eager);
     the id as last sort key keeps pages stable."""
-    stmt = (
-        select(Product)
-        .outerjoin(Category, Product.category_id == Category.id)
-        .outerjoin(Inventory, Inventory.product_id == Product.id)
-        .options(contains_eager(Product.category), contains_eager(Product.inventory))
-    )
-    stmt, found = _listed(db, stmt, filters)
+    stmt, found = _listed(db, _with_display_joins(select(Product)), filters)
     if found is not None and sort == ProductSort.RELEVANCE:
         return _filtered(db, stmt, filters).order_by(found.c.rank, Product.id)
     return _filtered(db, stmt, filters).order_by(*_ORDER[sort])
 
 
-def product_count_query(db: AsyncSession, filters: ProductFilters) -> Select[Any]:
-    """The total for the same filters, joining category and stock only when a filter reads
-    them: on a large catalogue the count is then read from the live-products index."""
-    stmt, _ = _listed(db, select(func.count(Product.id)), filters)
+def ranked_search_query(
+    db: AsyncSession, filters: ProductFilters, cap: int, *, limit: int, offset: int
+) -> Select[Any]:
+    """A search by relevance in one statement: ``(product, candidates)`` rows of one page.
+
+    The candidates are the first ``cap + 1`` matches by id that the filters keep, read in
+    the full-text index's own order (FTS5 stops reading there); only they are ranked
+    (bm25 / ts_rank_cd, the costly part, is computed for each row ranked) and counted, so a
+    word found in 50,000 products costs what 1,001 do. ``candidates`` past ``cap`` means
+    "more than ``cap``". The page's ids are sorted before the wide rows are read, so only
+    ``limit`` rows are loaded with their category and stock. ``filters.q`` must hold words.
+    """
+    stmt, found = _listed(db, select(Product.id.label("id")), filters)
+    if found is None:
+        raise ValueError("ranked_search_query needs words to search for")
+    stmt = stmt.add_columns(found.c.rank.label("rank"))
     if filters.category:
         stmt = stmt.join(Category, Product.category_id == Category.id)
     if filters.in_stock:
         stmt = stmt.join(Inventory, Inventory.product_id == Product.id)
-    return _filtered(db, stmt, filters)
+    candidates = (
+        _filtered(db, stmt, filters).order_by(found.c.product_id).limit(cap + 1).cte("candidates")
+    )
+    page = (
+        select(candidates.c.id, candidates.c.rank)
+        .order_by(candidates.c.rank, candidates.c.id)
+        .limit(limit)
+        .offset(offset)
+        .subquery("page")
+    )
+    counted = select(func.count()).select_from(candidates).scalar_subquery()
+    return (
+        _with_display_joins(select(Product, counted.label("candidates")))
+        .join(page, page.c.id == Product.id)
+        .order_by(page.c.rank, Product.id)
+    )
+
+
+def capped_count_query(db: AsyncSession, filters: ProductFilters, limit: int) -> Select[Any]:
+    """How many products the filters keep, counting at most ``limit + 1``: a count past
+    ``limit`` means "more than ``limit``". It reads at most ``limit + 1`` index entries
+    where an exact total reads every one (100,000 on a large catalogue). Category and stock
+    are joined only when a filter reads them; a search is matched without its rank."""
+    stmt, _ = _listed(db, select(Product.id), filters, ranked=False)
+    if filters.category:
+        stmt = stmt.join(Category, Product.category_id == Category.id)
+    if filters.in_stock:
+        stmt = stmt.join(Inventory, Inventory.product_id == Product.id)
+    first = _filtered(db, stmt, filters).limit(limit + 1).subquery("first")
+    return select(func.count()).select_from(first)
+
+
+def _with_display_joins(stmt: Select[Any]) -> Select[Any]:
+    """Category and stock ride in the same SELECT as the product (outer joins)."""
+    return (
+        stmt.outerjoin(Category, Product.category_id == Category.id)
+        .outerjoin(Inventory, Inventory.product_id == Product.id)
+        .options(contains_eager(Product.category), contains_eager(Product.inventory))
+    )
 
 
 def _listed(
-    db: AsyncSession, stmt: Select[Any], filters: ProductFilters
+    db: AsyncSession,
+    stmt: Select[Any],
+    filters: ProductFilters,
+    *,
+    ranked: bool = True,
 ) -> tuple[Select[Any], Any]:
     """What the list and its count share: not deleted, live unless asked, and the search
     match joined in (returned too, for ordering by relevance)."""
     stmt = stmt.where(Product.deleted_at.is_(None))
     if not filters.include_inactive:
         stmt = stmt.where(Product.is_active)
-    found = search.matches(db, filters.q)
+    found = search.matches(db, filters.q, ranked=ranked)
     if found is not None:
         stmt = stmt.join(found, found.c.product_id == Product.id)
     return stmt, found

@@ -1,9 +1,11 @@
 """Full-text product search: SQLite FTS5 or PostgreSQL tsvector (DESIGN.md §7).
 
 The index is built by the migration ``2026-11-22_product_search``: on SQLite an
-external-content FTS5 table ``products_fts`` kept in step by triggers, on PostgreSQL a GIN
-expression index over a weighted ``tsvector``. This module turns what a shopper typed into a
-safe query for either engine and gives back a subquery of ``(product id, rank)``.
+external-content FTS5 table ``products_fts`` kept in step by triggers; on PostgreSQL a
+weighted ``tsvector`` stored in the generated column ``search_document`` with a GIN index
+(``2026-11-30_search_document``: ranking reads the stored vector instead of rebuilding
+it). This module turns what a shopper typed into a safe query for either engine and gives
+back a subquery of ``(product id, rank)``.
 
 Shopper input is never passed to MATCH or to_tsquery as syntax: it is cut into words
 (letters and digits only), each word becomes a quoted prefix term, and the terms are ANDed.
@@ -19,8 +21,8 @@ import unicodedata
 from sqlalchemy import Float, Integer, Subquery, column, func, literal_column, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# Same text as the migration (a test compares them): the planner uses the GIN index only
-# when the query repeats the indexed expression exactly.
+# The weighted document PostgreSQL stores in ``products.search_document`` (a generated
+# column with a GIN index, migration ``2026-11-30_search_document``; a test compares them).
 PG_DOCUMENT = (
     "setweight(to_tsvector('english'::regconfig, coalesce(name, '')), 'A') || "
     "setweight(to_tsvector('english'::regconfig, coalesce(latin_name, '')), 'A') || "
@@ -58,30 +60,32 @@ def tsquery(words: list[str]) -> str:
     return " & ".join(f"{w}:*" for w in words)
 
 
-def matches(db: AsyncSession, raw: str | None) -> Subquery | None:
+def matches(db: AsyncSession, raw: str | None, *, ranked: bool = True) -> Subquery | None:
     """A subquery with columns ``product_id`` and ``rank`` (lower is better) for products
-    matching ``raw``, or None when ``raw`` holds no words (then there is nothing to search)."""
+    matching ``raw``, or None when ``raw`` holds no words (then there is nothing to search).
+    ``ranked=False`` leaves the rank out: a count needs none, and ranking is the costly part
+    (bm25 or ts_rank_cd for each row it is asked for)."""
     words = terms(raw)
     if not words:
         return None
     if db.get_bind().dialect.name == "postgresql":
-        document = literal_column(f"({PG_DOCUMENT})")
         query = func.to_tsquery(literal_column("'english'::regconfig"), tsquery(words))
-        products = table("products", column("id", Integer))
+        products = table("products", column("id", Integer), column("search_document"))
+        document = products.c.search_document
         # ts_rank_cd grows with relevance; negate it so both engines sort ascending.
         rank = (-func.ts_rank_cd(document, query)).label("rank")
-        return (
-            select(products.c.id.label("product_id"), rank)
+        stmt = (
+            select(products.c.id.label("product_id"), *([rank] if ranked else []))
             .select_from(products)
             .where(document.bool_op("@@")(query))
-            .subquery("search")
         )
+        return stmt.subquery("search")
     fts = table("products_fts", column("rowid", Integer))
     weights = ", ".join(str(w) for w in FTS_WEIGHTS)
     rank = literal_column(f"bm25(products_fts, {weights})", Float).label("rank")
-    return (
-        select(fts.c.rowid.label("product_id"), rank)
+    stmt = (
+        select(fts.c.rowid.label("product_id"), *([rank] if ranked else []))
         .select_from(fts)
         .where(literal_column("products_fts").op("MATCH")(fts5_query(words)))
-        .subquery("search")
     )
+    return stmt.subquery("search")

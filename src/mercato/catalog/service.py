@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.catalog import repository as repo
+from mercato.catalog import search
 from mercato.catalog.schemas import (
     CategoryIn,
     ProductCard,
@@ -23,12 +25,15 @@ from mercato.catalog.schemas import (
 )
 from mercato.inventory import service as inventory_service
 from mercato.kit.errors import NotFound, ValidationFailed
-from mercato.kit.pagination import Page, paginate
+from mercato.kit.pagination import Page
 from mercato.kit.text import slugify
 from mercato.kit.time import utcnow
 from mercato.models.catalog import Category, Product, Rarity, Season
 
 MAX_PER_PAGE = 100
+# Past this many products a list says "more than 1,000" instead of counting them all, and a
+# search ranks its first 1,001 matches (by id) rather than every match (docs/decisions.md).
+COUNT_CAP = 1000
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -159,6 +164,35 @@ async def product_page(db: AsyncSession, slug: str) -> Product:
     return product
 
 
+@dataclass
+class Listing(Page[ProductCard]):
+    """A page of product cards whose ``total`` may be a lower bound: with ``total_exact``
+    false there are more than ``total`` products, so the pager knows the pages up to there
+    (always one past the current page) but not the last one."""
+
+    total_exact: bool = True
+
+    @property
+    def pages(self) -> int:
+        if self.total_exact:
+            return super().pages
+        return -(-(self.total + 1) // self.per_page)
+
+    def window(self, around: int = 2) -> list[int | None]:
+        if self.total_exact:
+            return super().window(around)
+        # the last page is unknown: the first page, a gap, and the pages around this one
+        numbers = sorted(
+            n for n in {1, *range(self.page - around, self.page + around + 1)} if n >= 1
+        )
+        out: list[int | None] = []
+        for n in (n for n in numbers if n <= self.pages):
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
 async def list_products(
     db: AsyncSession,
     filters: ProductFilters | None = None,
@@ -166,9 +200,10 @@ async def list_products(
     sort: ProductSort | str = ProductSort.FEATURED,
     page: int = 1,
     per_page: int = 24,
-) -> Page[ProductCard]:
-    """One page of product cards: COUNT + the page (with category and stock) + primary
-    images, three queries whatever the page size."""
+) -> Listing:
+    """One page of product cards: a capped count, the page (with category and stock) and
+    its primary images, three queries whatever the page size; a search by relevance counts
+    in its page query, two. Past ``COUNT_CAP`` products the total is a lower bound."""
     filters = filters or ProductFilters()
     if filters.q is not None and len(filters.q) > 200:
         raise ValidationFailed("Search with at most 200 characters.", field="q")
@@ -187,15 +222,36 @@ async def list_products(
     ):
         raise ValidationFailed("The lowest price is above the highest.", field="min_price")
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
-    result = await paginate(
-        db,
-        repo.product_list_query(db, filters, sort),
-        max(page, 1),
-        per_page,
-        count=repo.product_count_query(db, filters),
+    page = max(page, 1)
+    offset = (page - 1) * per_page
+    if search.terms(filters.q) and sort == ProductSort.RELEVANCE:
+        # One fixed candidate set, so the pages of a search never reorder as one pages on.
+        limit = COUNT_CAP
+        stmt = repo.ranked_search_query(db, filters, COUNT_CAP, limit=per_page, offset=offset)
+        rows = (await db.execute(stmt)).all()
+        products = [row[0] for row in rows]
+        if rows or page == 1:
+            counted = int(rows[0][1]) if rows else 0
+        else:  # past the last page: the page query had no row to carry the count
+            counted = await _counted(db, filters, limit)
+    else:
+        # Count far enough to know that this page is full and whether another follows.
+        limit = max(COUNT_CAP, page * per_page)
+        counted = await _counted(db, filters, limit)
+        stmt = repo.product_list_query(db, filters, sort).limit(per_page).offset(offset)
+        products = list(await db.scalars(stmt))
+    exact = counted <= limit
+    return Listing(
+        items=await _cards(db, products),
+        total=counted if exact else limit,
+        page=page,
+        per_page=per_page,
+        total_exact=exact,
     )
-    cards = await _cards(db, result.items)
-    return Page(items=cards, total=result.total, page=result.page, per_page=per_page)
+
+
+async def _counted(db: AsyncSession, filters: ProductFilters, limit: int) -> int:
+    return int(await db.scalar(repo.capped_count_query(db, filters, limit)) or 0)
 
 
 async def _cards(db: AsyncSession, products: list[Product]) -> list[ProductCard]:
