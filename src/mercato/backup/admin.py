@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from mercato.admin.pages import admin_render
 from mercato.backup import service
 from mercato.identity.deps import require_permission
+from mercato.kit.i18n import _
 from mercato.models import User
 from mercato.platform import audit
 from mercato.web.deps import Db, Runtime
@@ -44,7 +45,9 @@ async def make_backup(request: Request, db: Db, runtime: Runtime, user: Manager)
             service.backup_database, runtime.db.url, folder, runtime.slug
         )
     except service.BackupError as exc:
-        return redirect(request, "admin/backups", f"Sao lưu thất bại: {exc}", "error")
+        return redirect(
+            request, "admin/backups", _("Backup failed: %(problem)s", problem=str(exc)), "error"
+        )
     await audit.record(
         db,
         actor=user,
@@ -53,4 +56,4 @@ async def make_backup(request: Request, db: Db, runtime: Runtime, user: Manager)
         entity_id=path.name,
         request=request,
     )
-    return redirect(request, "admin/backups", f"Đã tạo bản sao lưu {path.name}.")
+    return redirect(request, "admin/backups", _("Backup %(file)s made.", file=path.name))

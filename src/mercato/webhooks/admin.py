@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from mercato.admin.pages import admin_render
 from mercato.identity.deps import require_permission
 from mercato.kit.errors import DomainError
+from mercato.kit.i18n import N_, _
 from mercato.models import User
 from mercato.platform import audit
 from mercato.web.deps import Db, Runtime
@@ -99,7 +100,9 @@ async def toggle(request: Request, subscription_id: IdPath, db: Db, user: Manage
         request=request,
     )
     return redirect(
-        request, "admin/webhooks", "Đã bật webhook." if sub.is_active else "Đã tạm dừng webhook."
+        request,
+        "admin/webhooks",
+        _("Webhook switched on.") if sub.is_active else _("Webhook paused."),
     )
 
 
@@ -110,7 +113,7 @@ async def delivery_page(request: Request, delivery_id: IdPath, db: Db, _: Manage
 
     delivery = await db.get(WebhookDelivery, delivery_id)
     if delivery is None:
-        raise NotFound("Không tìm thấy lần gửi.")
+        raise NotFound(N_("No such delivery."))
     return admin_render(
         request,
         "admin/webhook_delivery.html",
@@ -135,4 +138,6 @@ async def redeliver(request: Request, delivery_id: IdPath, db: Db, user: Manager
         entity_id=delivery.id,
         request=request,
     )
-    return redirect(request, f"admin/webhooks/deliveries/{delivery.id}", "Đã xếp lịch gửi lại.")
+    return redirect(
+        request, f"admin/webhooks/deliveries/{delivery.id}", _("Delivery scheduled again.")
+    )
