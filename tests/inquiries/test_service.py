@@ -172,7 +172,7 @@ async def test_a_sent_inquiry_is_pushed_live_to_its_brand_and_to_no_other_brand(
         updates = [p for p in pushes if p["type"] == "inquiry:updated"]
         assert updates and updates[0]["number"] == inquiry.number
         assert updates[0]["status"] == "pending"
-        assert any(p["type"] == "notification" for p in pushes)
+        assert any(p["type"] == "notification:new" for p in pushes)
         # And the other brand's page hears nothing
         assert theirs.empty()
 

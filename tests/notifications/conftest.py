@@ -80,6 +80,9 @@ class AsgiWebSocket:
         if first["type"] == "websocket.close":
             raise WebSocketClosed(first.get("code", 1000))
         assert first["type"] == "websocket.accept", first
+        # The server speaks first, once subscribed: `connection:ready` (the seed's event).
+        self.ready = await self.receive_json()
+        assert self.ready["type"] == "connection:ready", self.ready
 
     async def _next(self, timeout: float = 5.0) -> dict:  # noqa: ASYNC109
         return await asyncio.wait_for(self.from_app.get(), timeout)

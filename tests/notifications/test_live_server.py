@@ -56,11 +56,14 @@ def test_a_notification_reaches_an_open_socket_through_the_in_process_worker(liv
         headers = {"origin": "http://testserver", "cookie": f"{SESSION_COOKIE}={token}"}
         # Given Ann's page has its socket open
         with client.websocket_connect(f"/{STORE}/ws", headers=headers) as socket:
+            # The server speaks first: the socket is subscribed, and says for whom
+            ready = socket.receive_json()
+            assert ready["type"] == "connection:ready" and ready["user_id"] == user_id
             # When a notification is committed (the worker runs in the app's lifespan)
             client.portal.call(send_notification, user_id)
             # Then the page hears about it, with its unread count
             message = socket.receive_json()
-            assert message["type"] == "notification"
+            assert message["type"] == "notification:new"
             assert message["unread"] == 1
             assert message["title"] == "Live from the worker"
         # And a page on another site cannot open a socket with the same cookie

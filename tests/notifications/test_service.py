@@ -47,9 +47,9 @@ async def test_the_worker_pushes_the_new_unread_count_to_the_users_channel(db, r
         # Then her page hears both, with the unread count at delivery time
         first = await asyncio.wait_for(ann_page.get(), 3)
         second = await asyncio.wait_for(ann_page.get(), 3)
-        assert first == {"type": "notification", "unread": 2, "title": "First", "link": ""}
+        assert first == {"type": "notification:new", "unread": 2, "title": "First", "link": ""}
         assert second == {
-            "type": "notification",
+            "type": "notification:new",
             "unread": 2,
             "title": "Second",
             "link": "/atelier-arome/account/profile",

@@ -79,6 +79,31 @@ async def test_a_signed_in_page_receives_its_users_messages(app, db, runtime, an
         await conn.close()
 
 
+async def test_the_first_message_is_connection_ready_naming_the_user_and_channels(
+    app, db, runtime, ann
+):
+    # Given Ann's valid session
+    token = await start_session(db, ann, days=1)
+    conn = socket(app, token)
+    # When her page opens the socket (connect() reads the first message)
+    await conn.connect()
+    try:
+        # Then the server spoke first with `connection:ready`: who, and what she hears
+        assert conn.ready == {
+            "type": "connection:ready",
+            "user_id": ann.id,
+            "channels": [f"user:{ann.id}"],
+            "ping_seconds": ws.PING_SECONDS,
+        }
+        # And nothing of the session travels in it
+        assert token not in str(conn.ready)
+        # And a message published afterwards arrives next, after the ready
+        await runtime.hub.publish(user_channel(runtime.slug, ann.id), {"type": "x"})
+        assert await conn.receive_json() == {"type": "x"}
+    finally:
+        await conn.close()
+
+
 async def test_a_new_notification_reaches_the_open_page_through_the_worker(app, db, runtime, ann):
     # Given Ann's page is open
     token = await start_session(db, ann, days=1)
@@ -90,7 +115,7 @@ async def test_a_new_notification_reaches_the_open_page_through_the_worker(app, 
         await process_batch(runtime)
         # Then the page gets the new unread count for its badge
         assert await conn.receive_json() == {
-            "type": "notification",
+            "type": "notification:new",
             "unread": 1,
             "title": "Your parcel is on its way",
             "link": "",

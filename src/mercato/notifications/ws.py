@@ -28,6 +28,7 @@ router = APIRouter()
 PING_SECONDS = 25.0  # under common proxy idle timeouts (60 s), and it re-checks the session
 CLOSE_POLICY = 1008  # refused: wrong origin
 CLOSE_SIGNED_OUT = 4401  # application code: sign in again (the client stops reconnecting)
+READY_EVENT = "connection:ready"  # the seed's name; the first message of every socket
 
 
 def origin_allowed(websocket: WebSocket, runtime: StoreRuntime) -> bool:
@@ -94,7 +95,24 @@ async def live_socket(websocket: WebSocket) -> None:
     # Subscribe before accepting, so nothing published after the page sees "open" is lost.
     async with runtime.hub.subscribe(channels) as queue:
         await websocket.accept()
+        try:
+            await websocket.send_json(ready_message(runtime, user_id, channels))
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return
         await _forward(websocket, queue, runtime, token, user_id)
+
+
+def ready_message(runtime: StoreRuntime, user_id: int, channels: list[str]) -> dict[str, Any]:
+    """``connection:ready``: the socket is subscribed, so nothing published from now on is
+    missed. It names who the socket belongs to and what it hears (the store-relative
+    channels: ``user:<id>``, ``role:<name>``), never the session or anything secret."""
+    prefix = f"{runtime.slug}:"
+    return {
+        "type": READY_EVENT,
+        "user_id": user_id,
+        "channels": [c.removeprefix(prefix) for c in channels],
+        "ping_seconds": PING_SECONDS,
+    }
 
 
 async def _wait_for_disconnect(websocket: WebSocket) -> None:

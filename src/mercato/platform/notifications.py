@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from mercato.platform.outbox import HandlerContext
 
 NOTIFICATION_CREATED = "notification.created"
+# What the store's WebSocket sends a page for a new notification (the seed's event name).
+LIVE_EVENT = "notification:new"
 PAGE_SIZE = 20
 KINDS = frozenset({"info", "success", "warning", "error"})
 
@@ -131,7 +133,7 @@ async def push_notification(ctx: HandlerContext, event: OutboxEvent) -> None:
     if row is None:  # deleted before delivery: nothing to announce
         return
     message = {
-        "type": "notification",
+        "type": LIVE_EVENT,
         "unread": await unread_count(ctx.db, user_id),
         "title": row.title,
         "link": row.link,

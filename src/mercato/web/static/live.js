@@ -45,7 +45,10 @@ function announce(text) {
 }
 
 function handle(message) {
-  if (message.type === "notification") {
+  if (message.type === "connection:ready") {
+    // Subscribed: pages may mark themselves live (their own listeners see it too).
+    document.documentElement.dataset.live = "ready";
+  } else if (message.type === "notification:new") {
     showUnread(Number(message.unread) || 0);
     if (message.title) announce(`New notification: ${message.title}`);
   }
