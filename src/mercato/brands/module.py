@@ -4,7 +4,7 @@ buyer."""
 
 from pathlib import Path
 
-from mercato.brands import access, admin, api, dashboard, discovery, pages
+from mercato.brands import access, admin, api, dashboard, discovery, pages, signup
 from mercato.brands.seed import seed_brands
 from mercato.platform.modules import Module, NavItem
 
@@ -14,7 +14,7 @@ brands_module = Module(
     # Uses the catalogue's tables and services (products, images, search), not the catalog
     # module's routes: Qala's product pages and /api/v1/products are this module's.
     requires=("inventory", "notifications"),
-    pages=[pages.router, dashboard.router],
+    pages=[pages.router, signup.router, dashboard.router],
     api=[api.router],
     admin=[admin.router],
     page_dependencies=[pages.add_assets],
