@@ -150,6 +150,8 @@ class LookbookImage(IdMixin, Base):
     position: Mapped[int] = mapped_column(default=0)
     width: Mapped[int | None]
     height: Mapped[int | None]
+    # WebP copies [{"width", "height", "key"}] for a srcset, as ProductImage.variants.
+    variants: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
