@@ -33,7 +33,7 @@ def to_csv(report: Report, currency: str) -> bytes:
     for top in report.sales.top_by_revenue:
         writer.writerow([top.name, top.units, top.revenue])
     writer.writerow([])
-    writer.writerow([_("Product"), _("Views"), _("Orders"), _("Conversion rate (%)")])
+    writer.writerow([_("Product"), _("Views"), _("Orders"), _("Conversion rate (percent)")])
     for row in report.conversion:
         writer.writerow([row["name"], row["views"], row["orders"], row["rate"]])
     writer.writerow([])
