@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request, Response
 from mercato.identity import service, tokens
 from mercato.identity.api_deps import Principal, unauthorized
 from mercato.identity.deps import client_ip, limit_attempts
-from mercato.identity.permissions import permissions_of
 from mercato.identity.schemas import (
     ChangePasswordIn,
     ForgotPasswordIn,
@@ -88,14 +87,16 @@ async def refresh(
 
 
 @router.get("/me", response_model=MeOut, responses={401: ERRORS[401]})
-async def me(principal: Principal, db: Db) -> dict:
+async def me(principal: Principal) -> dict:
     """The caller's account, roles and effective permissions."""
+    # Roles and permissions were read with the caller (api_deps): no query here.
     user = principal.user
-    roles = await service.role_names_of(db, user.id)
-    perms = (
-        principal.permissions if principal.via == "api_key" else await permissions_of(db, user.id)
-    )
-    return {**user_out(user), "roles": roles, "permissions": sorted(perms), "via": principal.via}
+    return {
+        **user_out(user),
+        "roles": list(principal.roles),
+        "permissions": sorted(principal.permissions),
+        "via": principal.via,
+    }
 
 
 @router.post("/logout", status_code=204, responses={401: ERRORS[401]})

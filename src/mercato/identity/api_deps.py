@@ -11,11 +11,12 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.identity import api_keys, tokens
-from mercato.identity.permissions import has_permission, permissions_of
-from mercato.models import ApiKey, User
+from mercato.identity.permissions import has_permission
+from mercato.models import ApiKey, Role, User, UserRole
 from mercato.platform.runtime import StoreRuntime
 from mercato.web.deps import get_db, get_runtime
 
@@ -36,9 +37,31 @@ class ApiPrincipal:
     via: str  # "token" | "api_key"
     family_id: str | None = None
     api_key: ApiKey | None = None
+    roles: tuple[str, ...] = ()  # the user's role names, sorted
 
     def can(self, permission: str) -> bool:
         return has_permission(self.permissions, permission)
+
+
+# Built once: every API request with a bearer token runs it.
+ROLES_AND_PERMISSIONS = (
+    select(Role.name, Role.permissions)
+    .join(UserRole, UserRole.role_id == Role.id)
+    .where(UserRole.user_id == bindparam("user_id"))
+    .order_by(Role.name)
+)
+
+
+async def roles_and_permissions(
+    db: AsyncSession, user_id: int
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The user's role names and the permissions they grant, in one query."""
+    names: list[str] = []
+    perms: set[str] = set()
+    for name, role_perms in await db.execute(ROLES_AND_PERMISSIONS, {"user_id": user_id}):
+        names.append(name)
+        perms.update(role_perms or [])
+    return tuple(names), frozenset(perms)
 
 
 def unauthorized(message: str = "Sign in to use this endpoint.") -> HTTPException:
@@ -60,17 +83,17 @@ async def get_principal(
         if found is None:
             raise unauthorized("The access token is invalid, expired or revoked.")
         user, claims = found
-        perms = await permissions_of(db, user.id)
-        principal = ApiPrincipal(user, perms, "token", family_id=claims["fam"])
+        roles, perms = await roles_and_permissions(db, user.id)
+        principal = ApiPrincipal(user, perms, "token", family_id=claims["fam"], roles=roles)
     elif key:
         found_key = await api_keys.authenticate_api_key(db, key)
         if found_key is None:
             raise unauthorized("The API key is invalid, expired or revoked.")
         api_key, user = found_key
-        held = await permissions_of(db, user.id)
+        roles, held = await roles_and_permissions(db, user.id)
         # A key never exceeds its owner: losing a role also narrows the owner's keys.
         scopes = frozenset(s for s in api_key.scopes if has_permission(held, s))
-        principal = ApiPrincipal(user, scopes, "api_key", api_key=api_key)
+        principal = ApiPrincipal(user, scopes, "api_key", api_key=api_key, roles=roles)
     else:
         raise unauthorized()
     request.state.api_principal = principal
