@@ -233,3 +233,31 @@ async def test_facets_are_kept_until_the_catalogue_changes(db, shop, monkeypatch
     await catalog_service.scent_notes(db, runtime)
     await catalog_service.scent_notes(db, runtime)
     assert len(calls) == 4  # switched off: computed every time
+
+
+async def test_total_past_the_cap_is_a_lower_bound(db, shop, monkeypatch):
+    """Counting stops at COUNT_CAP + 1 rows (or at this page's end when further): the total
+    is then "more than COUNT_CAP", with pages up to one past this page and no last page."""
+    monkeypatch.setattr(catalog_service, "COUNT_CAP", 2)
+    first = await catalog_service.list_products(db, per_page=1)
+    assert (first.total, first.total_exact) == (2, False)
+    assert first.pages == 3 and first.has_next and first.window() == [1, 2, 3]
+    third = await catalog_service.list_products(db, page=3, per_page=1)
+    assert (third.total, third.total_exact, third.pages) == (3, False, 4)
+    assert third.window() == [1, 2, 3, 4] and third.has_next
+    last = await catalog_service.list_products(db, page=4, per_page=1)
+    assert (last.total, last.total_exact, last.pages) == (4, True, 4)
+    assert not last.has_next and len(last.items) == 1
+    # the pages read as one list: every product once, in the sort's order
+    seen = []
+    for n in (1, 2, 3, 4):
+        page = await catalog_service.list_products(db, page=n, per_page=1, sort="price_asc")
+        seen += [c.product.sku for c in page.items]
+    assert seen == ["EUC-511", "LAV-724", "BER-328", "CHA-102"]
+
+
+async def test_exact_total_up_to_the_cap(db, shop, monkeypatch):
+    monkeypatch.setattr(catalog_service, "COUNT_CAP", 4)
+    page = await catalog_service.list_products(db, per_page=1)
+    assert (page.total, page.total_exact, page.pages) == (4, True, 4)
+    assert page.window() == [1, 2, 3, 4]

@@ -41,6 +41,18 @@ async def test_list_search_filter_and_page(client, shop):
     assert [p["slug"] for p in body["items"]] == ["provence-lavender"]
 
 
+async def test_a_long_list_gives_a_lower_bound(client, shop, monkeypatch):
+    from mercato.catalog import service as catalog_service
+
+    body = (await client.get(f"{API}/products")).json()
+    assert body["total_exact"] is True
+    monkeypatch.setattr(catalog_service, "COUNT_CAP", 1)
+    body = (await client.get(f"{API}/products", params={"per_page": 1})).json()
+    assert (body["total"], body["total_exact"], body["pages"]) == (1, False, 2)
+    body = (await client.get(f"{API}/products", params={"per_page": 1, "page": 3})).json()
+    assert (body["total"], body["total_exact"], body["pages"]) == (3, True, 3)
+
+
 async def test_one_product_and_categories(client, shop):
     body = (await client.get(f"{API}/products/calabrian-bergamot")).json()
     assert body["compare_at_price"] == 5500 and body["folio_number"] == "III"

@@ -159,3 +159,35 @@ async def test_postgresql_uses_the_gin_index(db, shop):
     )
     plan = "\n".join(r[0] for r in await db.execute(text(f"EXPLAIN {compiled}")))
     assert "ix_products_search" in plan
+
+
+async def test_a_search_past_the_cap_ranks_its_first_matches(db, shop, monkeypatch):
+    """With more matches than COUNT_CAP, the first COUNT_CAP + 1 by id are ranked (and are
+    all its pages hold); the total says "more than COUNT_CAP"."""
+    monkeypatch.setattr(catalog_service, "COUNT_CAP", 1)
+    # all four products hold a word starting with "a" (at, ancient, a, aurantium)
+    everything = await catalog_service.list_products(
+        db, ProductFilters(q="a"), sort="relevance", per_page=10
+    )
+    assert (everything.total, everything.total_exact) == (1, False)
+    assert everything.pages == 1 and not everything.has_next  # the candidates are all
+    ranked = [c.product.sku for c in everything.items]
+    # only the two oldest matches are candidates, in relevance order
+    assert sorted(ranked) == ["EUC-511", "LAV-724"]
+    assert len(ranked) == 2
+    # a search with fewer matches than the cap is whole and exact
+    monkeypatch.setattr(catalog_service, "COUNT_CAP", 2)
+    two = await catalog_service.list_products(db, ProductFilters(q="citrus"), sort="relevance")
+    assert (two.total, two.total_exact) == (2, True)
+
+
+async def test_a_search_past_the_cap_pages_without_repeats(db, shop, monkeypatch):
+    monkeypatch.setattr(catalog_service, "COUNT_CAP", 2)
+    filters = ProductFilters(q="a")
+    pages = [
+        await catalog_service.list_products(db, filters, sort="relevance", page=n, per_page=1)
+        for n in (1, 2, 3, 4)
+    ]
+    skus = [c.product.sku for p in pages for c in p.items]
+    assert len(skus) == 3 == len(set(skus))  # the three candidates, once each
+    assert [(p.total, p.total_exact) for p in pages] == [(2, False)] * 4

@@ -139,6 +139,22 @@ async def test_pagination_links_keep_the_filters(client, db, runtime):
     assert second.text.count('class="product-card') == 1
 
 
+async def test_a_long_list_says_more_than_the_cap_and_pages_on(client, db, runtime, monkeypatch):
+    """Past COUNT_CAP the total is "more than …", the pager shows no last page (it is not
+    known) but always the next one, and "Page n" has no "of"."""
+    monkeypatch.setattr(catalog_service, "COUNT_CAP", 12)
+    await make_shop(db, runtime, extra=12)  # 15 essences, 12 a page
+    page = await client.get(f"{STORE}/essences")
+    assert "More than 12 essences" in page.text and "15 essences" not in page.text
+    assert "Page 1</p>" in page.text and "Page 1 of" not in page.text
+    assert 'rel="next"' in page.text and "?page=2" in page.text
+    second = await client.get(f"{STORE}/essences", params={"page": "2"})
+    assert second.text.count('class="product-card') == 3
+    # counting reaches past page 2 on page 2: the exact total is known again
+    assert "15 essences" in second.text and "Page 2 of 2" in second.text
+    assert 'rel="next"' not in second.text
+
+
 async def test_unknown_humour_and_product_are_404(client, shop):
     assert (await client.get(f"{STORE}/humours/choleric")).status_code == 404
     assert (await client.get(f"{STORE}/essences/unicorn-tears")).status_code == 404

@@ -92,9 +92,19 @@ class ProductOut(ProductSummaryOut):
 class ProductListOut(BaseModel):
     items: list[ProductSummaryOut]
     page: int
-    pages: int
+    pages: int = Field(
+        description="Pages known so far: the last page when `total_exact`, else at least "
+        "one page past this one."
+    )
     per_page: int
-    total: int
+    total: int = Field(
+        description="Matching products; when `total_exact` is false, a lower bound: there "
+        "are more than `total` (lists are counted to 1,000 or to this page's end, whichever "
+        "is further)."
+    )
+    total_exact: bool = Field(
+        True, description="False when `total` is a lower bound rather than the exact count."
+    )
 
 
 def _image(runtime: StoreRuntime, image: ProductImage | None) -> ImageOut | None:
@@ -191,6 +201,7 @@ async def list_products(
         pages=listing.pages,
         per_page=listing.per_page,
         total=listing.total,
+        total_exact=listing.total_exact,
     )
 
 

@@ -196,10 +196,12 @@ def ranked_search_query(
     "more than ``cap``". The page's ids are sorted before the wide rows are read, so only
     ``limit`` rows are loaded with their category and stock. ``filters.q`` must hold words.
     """
-    stmt, found = _listed(db, select(Product.id.label("id")), filters)
+    in_scan = search.ranks_while_matching(db)
+    stmt, found = _listed(db, select(Product.id.label("id")), filters, ranked=in_scan)
     if found is None:
         raise ValueError("ranked_search_query needs words to search for")
-    stmt = stmt.add_columns(found.c.rank.label("rank"))
+    if in_scan:
+        stmt = stmt.add_columns(found.c.rank.label("rank"))
     if filters.category:
         stmt = stmt.join(Category, Product.category_id == Category.id)
     if filters.in_stock:
@@ -207,9 +209,10 @@ def ranked_search_query(
     candidates = (
         _filtered(db, stmt, filters).order_by(found.c.product_id).limit(cap + 1).cte("candidates")
     )
+    ranks = search.ranked(db, filters.q, candidates).subquery("ranks")
     page = (
-        select(candidates.c.id, candidates.c.rank)
-        .order_by(candidates.c.rank, candidates.c.id)
+        select(ranks.c.id, ranks.c.rank)
+        .order_by(ranks.c.rank, ranks.c.id)
         .limit(limit)
         .offset(offset)
         .subquery("page")

@@ -17,8 +17,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
-from sqlalchemy import Float, Integer, Subquery, column, func, literal_column, select, table
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    Subquery,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # The weighted document PostgreSQL stores in ``products.search_document`` (a generated
@@ -89,3 +100,25 @@ def matches(db: AsyncSession, raw: str | None, *, ranked: bool = True) -> Subque
         .where(literal_column("products_fts").op("MATCH")(fts5_query(words)))
     )
     return stmt.subquery("search")
+
+
+def ranks_while_matching(db: AsyncSession) -> bool:
+    """Whether ``matches`` must give the rank: FTS5's bm25 only works inside the MATCH scan,
+    while PostgreSQL ranks chosen ids afterwards from the stored vector (``ranked``), so the
+    candidates it sorts by id stay narrow rows."""
+    return db.get_bind().dialect.name != "postgresql"
+
+
+def ranked(db: AsyncSession, raw: str | None, candidates: Any) -> Select[Any]:
+    """``(id, rank)`` for each row of ``candidates`` (a CTE with an ``id`` column, and a
+    ``rank`` column when ``ranks_while_matching``)."""
+    if ranks_while_matching(db):
+        return select(candidates.c.id, candidates.c.rank)
+    query = func.to_tsquery(literal_column("'english'::regconfig"), tsquery(terms(raw)))
+    documents = table("products", column("id", Integer), column("search_document")).alias(
+        "ranked_document"
+    )
+    rank = -func.ts_rank_cd(documents.c.search_document, query)
+    return select(candidates.c.id, rank.label("rank")).join(
+        documents, documents.c.id == candidates.c.id
+    )
