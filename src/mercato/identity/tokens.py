@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import jwt
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit.errors import DomainError
@@ -177,6 +177,18 @@ class ReuseDetected(InvalidToken):
         self.family_id = family_id
 
 
+# Built once: every bearer request runs it. The user is active and the token's sign-in
+# (refresh family) is not revoked.
+ACTIVE_USER_OF_FAMILY = select(User).where(
+    User.id == bindparam("user_id"),
+    User.blocked_at.is_(None),
+    User.deleted_at.is_(None),
+    ~exists().where(
+        RefreshToken.family_id == bindparam("family_id"), RefreshToken.revoked_at.is_not(None)
+    ),
+)
+
+
 async def user_for_access_token(
     db: AsyncSession, runtime: StoreRuntime, token: str
 ) -> tuple[User, dict[str, Any]] | None:
@@ -184,15 +196,7 @@ async def user_for_access_token(
     claims = decode_access_token(runtime, token)
     if claims is None:
         return None
-    family_revoked = exists().where(
-        RefreshToken.family_id == claims["fam"], RefreshToken.revoked_at.is_not(None)
-    )
     user = await db.scalar(
-        select(User).where(
-            User.id == int(claims["sub"]),
-            User.blocked_at.is_(None),
-            User.deleted_at.is_(None),
-            ~family_revoked,
-        )
+        ACTIVE_USER_OF_FAMILY, {"user_id": int(claims["sub"]), "family_id": claims["fam"]}
     )
     return (user, claims) if user else None
