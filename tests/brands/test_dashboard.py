@@ -131,6 +131,36 @@ async def test_lookbook_upload_is_checked_and_reencoded(client, qdb, qala, make_
     assert stored.startswith(b"\xff\xd8")  # re-encoded as JPEG, not the bytes sent
 
 
+async def test_a_lookbook_upload_gets_webp_sizes_in_the_page_srcset(client, qdb, qala, make_brand):
+    # Given a brand uploads a large lookbook photograph
+    brand, owner, collection, _ = await make_brand("Wide Looks")
+    await signin(client, STORE, owner.email, PASSWORD)
+    url = f"{ROOT}/brand/collections/{collection.id}"
+    token = await csrf_from(client, url)
+    sent = await client.post(
+        f"{url}/images",
+        data={"csrf_token": token, "brand_id": str(brand.id), "alt_text": "Look wide"},
+        files={"file": ("wide.png", _png((1200, 1500)), "image/png")},
+    )
+    assert sent.status_code == 303
+    # Then WebP copies at the catalogue's widths are stored with it
+    image = await qdb.scalar(
+        select(LookbookImage).where(LookbookImage.collection_id == collection.id)
+    )
+    assert [(v["width"], v["height"]) for v in image.variants] == [
+        (320, 400),
+        (640, 800),
+        (960, 1200),
+    ]
+    for variant in image.variants:
+        assert (await qala.storage.read(variant["key"]))[8:12] == b"WEBP"
+    # And the collection page offers them as a srcset
+    page = await client.get(f"{ROOT}/brands/{brand.slug}/collections/{collection.slug}")
+    assert page.status_code == 200
+    for variant in image.variants:
+        assert f"{variant['key']} {variant['width']}w" in page.text
+
+
 async def test_profile_edit_is_validated_and_saved(client, qdb, make_brand):
     brand, owner, _, _ = await make_brand("Profiled")
     await signin(client, STORE, owner.email, PASSWORD)

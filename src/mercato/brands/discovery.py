@@ -75,14 +75,11 @@ def logo_view(storage: Storage, brand: Brand) -> ImageView | None:
 
 
 def lookbook_view(storage: Storage, image: LookbookImage) -> ImageView:
-    return ImageView(
-        src=storage.url(image.storage_key),
-        width=image.width,
-        height=image.height,
-        alt=image.alt_text,
-        srcset="",
-        variants=[],
-    )
+    """As a product image: the WebP variants of an upload as srcset (the seed's plates have
+    none and show the original)."""
+    view = image_view(storage, image)  # type: ignore[arg-type]  # same image columns
+    assert view is not None
+    return view
 
 
 @dataclass

@@ -337,7 +337,16 @@ async def add_lookbook_image(
     clean = clean_image(raw, max_bytes=MAX_IMAGE_BYTES)
     key = new_key(f"lookbooks/{collection.id}", clean.extension)
     await storage.save(key, clean.data)
-    return await _append_lookbook(db, collection, key, clean.width, clean.height, alt_text)
+    # WebP copies at the catalogue's widths, named as a product image's, for the srcset.
+    variants: list[dict[str, Any]] = []
+    stem = key.rsplit(".", 1)[0]
+    for width, height, data in media.webp_variants(clean.data):
+        variant_key = f"{stem}-{width}.webp"
+        await storage.save(variant_key, data)
+        variants.append({"width": width, "height": height, "key": variant_key})
+    return await _append_lookbook(
+        db, collection, key, clean.width, clean.height, alt_text, variants=variants
+    )
 
 
 async def _append_lookbook(
@@ -347,6 +356,8 @@ async def _append_lookbook(
     width: int | None,
     height: int | None,
     alt_text: str,
+    *,
+    variants: list[dict[str, Any]] | None = None,
 ) -> LookbookImage:
     last = await db.scalar(
         select(func.max(LookbookImage.position)).where(LookbookImage.collection_id == collection.id)
@@ -358,6 +369,7 @@ async def _append_lookbook(
         position=(last if last is not None else -1) + 1,
         width=width,
         height=height,
+        variants=variants or [],
     )
     db.add(image)
     await db.flush()
