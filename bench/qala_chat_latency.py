@@ -205,6 +205,7 @@ async def measure(
     await asyncio.gather(*tasks, return_exceptions=True)
     assert not leaked, "a bystander's tab received the conversation"
     return {
+        "load": os.getloadavg()[0],
         "sockets": len(tabs),
         "messages": messages,
         "one_p50": statistics.median(one_tab),
@@ -253,7 +254,7 @@ def serve(tmp: Path, port: int, redis: str, name: str, worker: bool) -> subproce
 def row(label: str, r: dict[str, float]) -> str:
     return (
         f"| {label} | {r['sockets']} | {r['messages']} | {r['one_p50']:.1f} | "
-        f"{r['one_p99']:.1f} | {r['all_p50']:.1f} | {r['all_p99']:.1f} |"
+        f"{r['one_p99']:.1f} | {r['all_p50']:.1f} | {r['all_p99']:.1f} | {r['load']:.1f} |"
     )
 
 
@@ -263,6 +264,7 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--single-only", action="store_true")
     args = parser.parse_args()
+    load_at_start = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="mercato-chat-bench-"))
     qala_only_stores(tmp)
     prepare(tmp, server_env(tmp, 0, ""))
@@ -297,16 +299,21 @@ def main() -> None:
             load.stop(a)
             load.stop(b)
     print()
+    command = " ".join(["uv run python bench/qala_chat_latency.py", *sys.argv[1:]])
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"{when}: `flock /tmp/mercato-bench.lock {command}`")
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, SQLite; client and servers on the same (shared) host."
+        f"{platform.python_version()}, SQLite, Redis hub with one pub/sub connection per "
+        f"process; client and servers on the same host; load average at the start "
+        f"{load_at_start:.1f} (1 min), at the end of each run in the table."
     )
     print()
     print(
         "| run | open sockets | messages | one tab p50 ms | one tab p99 ms | "
-        "all 50 brand tabs p50 ms | all 50 brand tabs p99 ms |"
+        "all 50 brand tabs p50 ms | all 50 brand tabs p99 ms | load average |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for line in rows:
         print(line)
 
