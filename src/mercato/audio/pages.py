@@ -14,7 +14,7 @@ from sqlalchemy import select
 from mercato.audio import search, specs
 from mercato.catalog import attributes, presenters
 from mercato.catalog import repository as catalog_repo
-from mercato.catalog.pages import card_images
+from mercato.catalog.pages import card_context, card_images
 from mercato.kit.errors import NotFound
 from mercato.kit.i18n import N_, _
 from mercato.kit.money import minor_digits
@@ -128,6 +128,8 @@ async def _results(request: Request, db: Db, runtime: Runtime, category: Any) ->
         "noindex": bool(values),
         "category": category,
         "form_action": base,
+        # What other modules add to the cards: the promoted price (promotions).
+        **await card_context(db, request, cards),
     }
     return render(request, "audio/search.html", context)
 

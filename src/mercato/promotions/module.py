@@ -32,6 +32,7 @@ promotions_module = Module(
     cart_rules=CartRules(adjust=service.adjust_cart_lines),
     order_discounts=ORDER_DISCOUNTS,
     product_page=product_page,
+    product_cards=pages.product_cards,
     template_dir=str(Path(__file__).parent / "templates"),
     seed=seed_promotions,
 )

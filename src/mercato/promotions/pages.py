@@ -3,6 +3,8 @@ a message) and what the cart and checkout pages show about the applied voucher."
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -63,6 +65,22 @@ async def remove_voucher(request: Request, db: Db) -> Response:
     if cart is not None:
         await voucher_checkout.remove_code(db, cart)
     return redirect(request, "cart", _("Voucher removed."), "info")
+
+
+async def product_cards(db: Any, request: Request, products: list[Any]) -> dict[str, Any]:
+    """Catalogue hook for product cards (search, categories, home, related products,
+    recommendations): each product's best promoted price, in a fixed number of queries
+    (active promotions and the products' categories) whatever the number of cards.
+
+    A page may call the hook more than once (related products, then recommendations): the
+    request keeps one dict that every call fills, so a later call adds to the prices the
+    page already holds instead of replacing them."""
+    known: dict[int, Any] = getattr(request.state, "card_prices", None) or {}
+    request.state.card_prices = known
+    missing = [p for p in products if p.id not in known]
+    if missing:
+        known.update(await service.best_prices(db, missing))
+    return {"card_prices": known}
 
 
 async def voucher_context(request: Request, db: Db) -> None:

@@ -122,6 +122,11 @@ class PromotedPrice:
     was: int
     label: str
 
+    @property
+    def percent_off(self) -> int:
+        """The saving in whole percent, at least 1 (a card's short badge: "−10%")."""
+        return max(1, round((self.was - self.price) * 100 / self.was)) if self.was else 0
+
 
 async def best_prices(
     db: AsyncSession, products: list[Product], now: datetime | None = None

@@ -9,7 +9,7 @@ from fastapi import Request
 from mercato.cart import service as cart_service
 from mercato.cart.deps import cart_token
 from mercato.catalog import presenters
-from mercato.catalog.pages import card_images
+from mercato.catalog.pages import card_context, card_images
 from mercato.recommendations import service
 from mercato.web.deps import Db
 from mercato.web.templating import add_template_context
@@ -34,6 +34,8 @@ async def product_page(db: Any, request: Request, product: Any) -> dict[str, Any
         "recommended_similar": similar,
         "recommended_bought": bought,
         "recommended_images": {**similar_images, **bought_images},
+        # What other modules add to these cards (the promoted prices), like any listing.
+        **await card_context(db, request, similar + bought),
     }
 
 
@@ -55,6 +57,7 @@ async def cart_context(request: Request, db: Db) -> None:
     cards, images = await _cards(db, request.state.runtime, found)
     add_template_context(
         request,
+        **await card_context(db, request, cards),
         cart_recommendations=cards,
         cart_recommendation_images=images,
         stock_state=presenters.stock_state,
