@@ -116,6 +116,8 @@ def test_audio_store_pages_in_vietnamese_by_default_and_in_english(page: Page):
     page.locator("main input[name=password]").fill(CUSTOMER[1])
     page.locator("main button[type=submit]").click()
     expect(page).not_to_have_url(re.compile(r"/account/signin"))
+    # The signed-in page's socket says `connection:ready` first (live.js marks the page)
+    expect(page.locator("html")).to_have_attribute("data-live-state", "ready")
 
     for name, path, vietnamese, english in AUDIO_PAGES:
         page.goto(f"{STORE}{path}")

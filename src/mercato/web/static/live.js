@@ -46,8 +46,8 @@ function announce(text) {
 
 function handle(message) {
   if (message.type === "connection:ready") {
-    // Subscribed: pages may mark themselves live (their own listeners see it too).
-    document.documentElement.dataset.live = "ready";
+    // Subscribed: from now on nothing is missed (browser tests wait for this mark).
+    document.documentElement.dataset.liveState = "ready";
   } else if (message.type === "notification:new") {
     showUnread(Number(message.unread) || 0);
     if (message.title) announce(`New notification: ${message.title}`);
