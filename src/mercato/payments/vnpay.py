@@ -13,13 +13,19 @@ The shopper's return to ``vnp_ReturnUrl`` lands on the order page, which only di
 state. The answer is VNPay's JSON (``RspCode`` 00 confirmed, 01 unknown order, 02 already
 confirmed, 04 wrong amount, 97 bad signature, 99 other).
 
+Refunds go through VNPay's merchant API (``vnp_Command=refund``, a JSON POST whose fields
+are joined by "|" and signed with HMAC-SHA512): full or partial, with the reference and pay
+date of the IPN that confirmed the payment. A refusal, an unsigned or garbled answer raises
+ProviderError, and the order is left unchanged.
+
 Settings come from the environment so deployments without VNPay need nothing:
 ``MERCATO_VNPAY_TMN_CODE``, ``MERCATO_VNPAY_HASH_SECRET`` and optionally
-``MERCATO_VNPAY_PAY_URL`` (the sandbox by default).
+``MERCATO_VNPAY_PAY_URL`` and ``MERCATO_VNPAY_API_URL`` (the sandbox by default).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import os
@@ -165,11 +171,181 @@ class VnpayProvider:
         currency: str,
         idempotency_key: str,
     ) -> ProviderRefund:
-        # VNPay's refund API needs a separate merchant agreement; staff refund in its portal.
-        raise ProviderError("Refund VNPay payments in the VNPay merchant portal.")
+        """Ask VNPay's refund API to give back ``amount`` đồng of the transaction
+        ``payment_id`` (vnp_TransactionNo): full ("02") when it is the whole payment,
+        partial ("03") otherwise. The answer must carry VNPay's checksum and echo our
+        reference and amount; anything else raises ProviderError, so the order is left
+        as it was and staff see why."""
+        code, secret, _ = settings()
+        if not (code and secret):
+            raise ProviderError("VNPay is not configured.")
+        if currency.upper() != "VND" or amount <= 0:
+            raise ProviderError("VNPay refunds whole đồng amounts above zero only.")
+        paid = await _paid_ipn(runtime, payment_id)
+        if paid is None:
+            raise ProviderError(
+                f"No confirmed VNPay payment {payment_id} is on record; refund it in the portal."
+            )
+        paid_amount = int(paid.get("vnp_Amount", "0") or 0) // AMOUNT_FACTOR
+        if amount > paid_amount:
+            raise ProviderError("The refund is larger than the VNPay payment.")
+        now = utcnow().astimezone(VIETNAM)
+        request_id = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+        body = {
+            "vnp_RequestId": request_id,
+            "vnp_Version": VERSION,
+            "vnp_Command": "refund",
+            "vnp_TmnCode": code,
+            "vnp_TransactionType": "02" if amount == paid_amount else "03",
+            "vnp_TxnRef": paid.get("vnp_TxnRef", ""),
+            "vnp_Amount": str(amount * AMOUNT_FACTOR),
+            "vnp_TransactionNo": payment_id,
+            "vnp_TransactionDate": paid.get("vnp_PayDate", ""),
+            "vnp_CreateBy": runtime.slug,
+            "vnp_CreateDate": now.strftime("%Y%m%d%H%M%S"),
+            "vnp_IpAddr": "127.0.0.1",
+            "vnp_OrderInfo": f"Hoan tien giao dich {payment_id}",
+        }
+        body["vnp_SecureHash"] = checksum(secret, body, REFUND_REQUEST_FIELDS)
+        answer_ = await asyncio.to_thread(_post_json, refund_url(), body)
+        return _refund_outcome(secret, body, answer_)
 
 
 PROVIDER = VnpayProvider()
+
+# ---------------------------------------------------------------- the refund API
+# VNPay's merchant API (POST JSON): the checksum is HMAC-SHA512 over the listed fields'
+# values joined by "|" in this fixed order, for the request and for the answer.
+REFUND_REQUEST_FIELDS = (
+    "vnp_RequestId",
+    "vnp_Version",
+    "vnp_Command",
+    "vnp_TmnCode",
+    "vnp_TransactionType",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_TransactionNo",
+    "vnp_TransactionDate",
+    "vnp_CreateBy",
+    "vnp_CreateDate",
+    "vnp_IpAddr",
+    "vnp_OrderInfo",
+)
+REFUND_ANSWER_FIELDS = (
+    "vnp_ResponseId",
+    "vnp_Command",
+    "vnp_ResponseCode",
+    "vnp_Message",
+    "vnp_TmnCode",
+    "vnp_TxnRef",
+    "vnp_Amount",
+    "vnp_BankCode",
+    "vnp_PayDate",
+    "vnp_TransactionNo",
+    "vnp_TransactionType",
+    "vnp_TransactionStatus",
+    "vnp_OrderInfo",
+)
+SANDBOX_API_URL = "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
+API_TIMEOUT_SECONDS = 20
+MAX_ANSWER_BYTES = 64 * 1024
+REFUND_REFUSALS = {
+    "02": "the merchant code is not valid",
+    "03": "the request data is not valid",
+    "91": "VNPay does not know the transaction",
+    "95": "the transaction was not successful or was already refunded",
+    "97": "VNPay says our checksum is wrong",
+}
+
+
+def refund_url() -> str:
+    return os.environ.get("MERCATO_VNPAY_API_URL", SANDBOX_API_URL)
+
+
+def checksum(secret: str, values: Mapping[str, Any], fields: tuple[str, ...]) -> str:
+    data = "|".join(str(values.get(name, "") or "") for name in fields)
+    return hmac.new(secret.encode(), data.encode(), hashlib.sha512).hexdigest()
+
+
+async def _paid_ipn(runtime: StoreRuntime, transaction_no: str) -> dict[str, Any] | None:
+    """The IPN that confirmed this transaction (its reference and pay date), as stored."""
+    from sqlalchemy import select
+
+    from mercato.models.orders import WebhookEvent
+
+    if not transaction_no or not transaction_no.isdigit():
+        return None
+    async with runtime.db.transaction(write=False) as db:
+        row = await db.scalar(
+            select(WebhookEvent)
+            .where(
+                WebhookEvent.provider == PROVIDER.name,
+                WebhookEvent.event_id.like(f"%:{transaction_no}:00"),
+            )
+            .order_by(WebhookEvent.id)
+            .limit(1)
+        )
+        return dict(row.payload or {}) if row is not None else None
+
+
+def _post_json(url: str, body: dict[str, str]) -> bytes:
+    """One POST to VNPay's API (stdlib: this runs in a worker thread)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise ProviderError("The VNPay API address must use https.")
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=API_TIMEOUT_SECONDS) as response:  # noqa: S310
+            return response.read(MAX_ANSWER_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        raise ProviderError(f"VNPay answered HTTP {exc.code}; nothing was refunded.") from exc
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise ProviderError("VNPay could not be reached; nothing was refunded.") from exc
+
+
+def _refund_outcome(secret: str, sent: Mapping[str, str], raw: bytes) -> ProviderRefund:
+    import json
+
+    garbled = "VNPay's answer could not be read; check the refund in the VNPay portal."
+    if len(raw) > MAX_ANSWER_BYTES:
+        raise ProviderError(garbled)
+    try:
+        answer_ = json.loads(raw)
+    except ValueError as exc:
+        raise ProviderError(garbled) from exc
+    if not isinstance(answer_, dict):
+        raise ProviderError(garbled)
+    given = str(answer_.get("vnp_SecureHash", "")).lower()
+    if not given or not hmac.compare_digest(given, checksum(secret, answer_, REFUND_ANSWER_FIELDS)):
+        raise ProviderError("VNPay's answer is not signed correctly; nothing is recorded.")
+    response = str(answer_.get("vnp_ResponseCode", ""))
+    if response == "94":
+        # The same vnp_RequestId again: VNPay is working on (or did) the first one.
+        return ProviderRefund(refund_id=sent["vnp_RequestId"], status="pending")
+    if response != "00":
+        why = REFUND_REFUSALS.get(response, str(answer_.get("vnp_Message", "")) or "no reason")
+        raise ProviderError(f"VNPay refused the refund (code {response}): {why}."[:300])
+    if (
+        str(answer_.get("vnp_TxnRef", "")) != sent["vnp_TxnRef"]
+        or str(answer_.get("vnp_Amount", "")) != sent["vnp_Amount"]
+    ):
+        raise ProviderError("VNPay's answer is for another transaction or amount.")
+    status = str(answer_.get("vnp_TransactionStatus", ""))
+    refund_id = str(answer_.get("vnp_TransactionNo", "") or answer_.get("vnp_ResponseId", ""))
+    # 05: VNPay is processing the refund; 06: sent to the bank; 00: done.
+    return ProviderRefund(
+        refund_id=refund_id[:100] or sent["vnp_RequestId"],
+        status="succeeded" if status in ("", "00") else "pending",
+    )
+
 
 # ---------------------------------------------------------------- the IPN endpoint
 
