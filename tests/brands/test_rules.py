@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from mercato.brands.dashboard import _money
+from mercato.brands.dashboard.product_form import money as _money
 from mercato.brands.discovery import PRICE_BANDS, Filters
 from mercato.brands.schemas import BrandProductIn
 from mercato.models.brands import SEASONS
