@@ -101,7 +101,10 @@ class Filters:
         return cls(
             q=get("q", 100),
             category=get("category"),
-            country=country if len(country) == 2 and country.isalpha() else "",
+            # ISO codes are two ASCII letters ("º" is a letter too, and has no upper case).
+            country=country
+            if len(country) == 2 and country.isascii() and country.isalpha()
+            else "",
             season=season if season in SEASONS else "",
             price=price if price in PRICE_BANDS else "",
         )
