@@ -6,8 +6,8 @@ font file is kept in this repository). It ships as a *variable* font of 2 MB; dr
 directly costs fpdf2 about 3 s of CPU per document (it instantiates the font each time). So
 the first document of a machine cuts static regular, bold and italic instances down to the
 characters our documents use (Latin with Vietnamese, punctuation, currency signs: about
-130 KB each, ~4 s once) and keeps them in a private cache folder; every later document in
-any process loads those in ~40 ms.
+130 KB each, 4–10 s of CPU once) and keeps them in a private cache folder; every later
+document in any process loads the styles it uses (~20 ms each) from there.
 
 Documents keep calling ``set_font("helvetica", ...)``: ``document()`` maps the core family
 names onto Noto Sans. ``text()`` keeps every character the font holds and reduces any other
@@ -152,8 +152,14 @@ def _document_class() -> type[FPDF]:
         def set_font(self, family=None, style="", size=0):  # noqa: ANN001, ANN202
             if family and family.lower() in CORE_FAMILIES:
                 family = FAMILY
+            style = getattr(style, "style", style)  # a TextEmphasis names its letters
             if isinstance(style, str) and "B" in style and "I" in style:
                 style = style.replace("I", "")  # no bold italic instance: bold says enough
+            if (family or self.font_family) == FAMILY and isinstance(style, str):
+                # Each style is loaded on first use: parsing a font costs ~20 ms a style.
+                plain = style.replace("U", "").replace("S", "")
+                if FAMILY + plain not in self.fonts:
+                    self.add_font(FAMILY, plain, font_files()[plain])
             return super().set_font(family, style, size)
 
     return Document
@@ -162,8 +168,6 @@ def _document_class() -> type[FPDF]:
 def document(title: str, author: str, *, orientation: str = "portrait") -> FPDF:
     """A new A4 document with Noto Sans registered, its metadata set, the first page added."""
     pdf = _document_class()(format="A4", orientation=orientation)
-    for style, path in font_files().items():
-        pdf.add_font(FAMILY, style, path)
     pdf.set_title(text(title))
     pdf.set_author(text(author))
     pdf.set_auto_page_break(auto=True, margin=18)
