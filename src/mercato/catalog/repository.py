@@ -180,7 +180,7 @@ def product_list_query(db: AsyncSession, filters: ProductFilters, sort: ProductS
     the id as last sort key keeps pages stable."""
     stmt, found = _listed(db, _with_display_joins(select(Product)), filters)
     if found is not None and sort == ProductSort.RELEVANCE:
-        return _filtered(db, stmt, filters).order_by(found.c.rank, Product.id)
+        return _filtered(db, stmt, filters).order_by(found.rank, Product.id)
     return _filtered(db, stmt, filters).order_by(*_ORDER[sort])
 
 
@@ -201,13 +201,13 @@ def ranked_search_query(
     if found is None:
         raise ValueError("ranked_search_query needs words to search for")
     if in_scan:
-        stmt = stmt.add_columns(found.c.rank.label("rank"))
+        stmt = stmt.add_columns(found.rank.label("rank"))
     if filters.category:
         stmt = stmt.join(Category, Product.category_id == Category.id)
     if filters.in_stock:
         stmt = stmt.join(Inventory, Inventory.product_id == Product.id)
     candidates = (
-        _filtered(db, stmt, filters).order_by(found.c.product_id).limit(cap + 1).cte("candidates")
+        _filtered(db, stmt, filters).order_by(found.product_id).limit(cap + 1).cte("candidates")
     )
     ranks = search.ranked(db, filters.q, candidates).subquery("ranks")
     page = (
@@ -261,8 +261,10 @@ def _listed(
     if not filters.include_inactive:
         stmt = stmt.where(Product.is_active)
     found = search.matches(db, filters.q, ranked=ranked)
-    if found is not None:
-        stmt = stmt.join(found, found.c.product_id == Product.id)
+    if found is not None and found.table is not None:
+        stmt = stmt.join(found.table, found.product_id == Product.id)
+    if found is not None and found.condition is not None:
+        stmt = stmt.where(found.condition)
     return stmt, found
 
 
