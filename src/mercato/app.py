@@ -24,6 +24,7 @@ from mercato.platform.realtime import make_hub
 from mercato.platform.runtime import StoreRuntime, build_runtime
 from mercato.platform.stores import StoreConfig, discover_stores
 from mercato.web.middleware import SECURITY_HEADERS, RequestContextMiddleware
+from mercato.web.page_cache import PageCacheFront
 from mercato.web.store_app import build_store_app
 from mercato.web.templating import BASE_TEMPLATES
 from mercato.web.theme import STATIC_DIR
@@ -124,5 +125,8 @@ def create_app(
     # Level 4, not Starlette's 9: on a 24 KB catalogue page it costs 0.15 ms instead of 0.66 ms
     # for 3 % more bytes (4.7 KB vs 4.6 KB), and every cached page is compressed again.
     host.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=4)
+    # Cache hits are answered here, outside gzip, routing and the store app's stack, which
+    # were most of a hit's cost; only the request id and the access log come first.
+    host.add_middleware(PageCacheFront, runtimes=runtimes, only_store=only_store)
     host.add_middleware(RequestContextMiddleware)
     return host

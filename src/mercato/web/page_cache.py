@@ -24,7 +24,7 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mercato.kit.security import sign
 from mercato.platform import storefront_version
+from mercato.web.csp import policy_for
+from mercato.web.middleware import added_headers, csrf_cookie, csrf_seed_of
 
 if TYPE_CHECKING:
     from mercato.platform.runtime import StoreRuntime
@@ -68,6 +70,9 @@ class _Entry:
     deflated: list[bytes] | None  # each piece deflated on its own; None when too small
     expires: float
     version: tuple[int, str]
+    # ``headers`` plus what StoreMiddleware adds (security headers, HSTS): what the host's
+    # front sends on a hit, with the visitor's cookie, ETag and length.
+    front_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
 def _deflate(data: bytes) -> bytes:
@@ -158,8 +163,9 @@ class PageCache:
             self.entries.popitem(last=False)
 
 
-def _cache_key(scope: Scope) -> bytes | None:
-    """None when the request must not be served from or stored in the cache."""
+def _cache_key(scope: Scope, path: str) -> bytes | None:
+    """None when the request must not be served from or stored in the cache. ``path`` is
+    the path the visitor asked for (before a store's catalogue renaming)."""
     if scope["method"] not in ("GET", "HEAD"):
         return None
     currency = language = b""
@@ -180,7 +186,106 @@ def _cache_key(scope: Scope) -> bytes | None:
                     currency = jar[CURRENCY_COOKIE].value.encode("latin-1")[:8]
                 if LANGUAGE_COOKIE in jar:
                     language = jar[LANGUAGE_COOKIE].value.encode("latin-1")[:8]
-    return b"%s?%s#%s#%s" % (scope["path"].encode(), scope["query_string"], currency, language)
+    return b"%s?%s#%s#%s" % (path.encode(), scope["query_string"], currency, language)
+
+
+def _vary_on_encoding(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``Accept-Encoding`` added to the page's Vary (as the gzip middleware writes it)."""
+    for index, (name, value) in enumerate(headers):
+        if name == b"vary":
+            return [*headers[:index], (name, value + b", Accept-Encoding"), *headers[index + 1 :]]
+    return [*headers, (b"vary", b"Accept-Encoding")]
+
+
+async def send_entry(
+    scope: Scope,
+    send: Send,
+    entry: _Entry,
+    headers: list[tuple[bytes, bytes]],
+    token: bytes,
+    *,
+    identity_vary: bool,
+) -> None:
+    """Answer from a kept page with ``token`` put back. ``identity_vary`` adds the
+    ``Vary: Accept-Encoding`` that the app's gzip middleware adds to an uncompressed page of
+    its size, for answers that do not pass through it (the host's front)."""
+    # The ETag covers the page and this visitor's token, so a 304 is always right.
+    etag = f'W/"{entry.digest}-{hashlib.sha256(token).hexdigest()[:10]}"'.encode()
+    headers = [*headers, (b"etag", etag)]
+    if_none_match = next((v for n, v in scope["headers"] if n == b"if-none-match"), None)
+    if if_none_match == etag:
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    if entry.deflated is not None and _accepts_gzip(scope):
+        body = gzip_with_token(entry.pieces, entry.deflated, token)
+        headers = _vary_on_encoding(headers)
+        headers.append((b"content-encoding", b"gzip"))
+    else:
+        body = token.join(entry.pieces)
+        if identity_vary and entry.deflated is not None:
+            headers = _vary_on_encoding(headers)
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": entry.status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
+class PageCacheFront:
+    """The host's outermost answer for cache hits (inside only the request id and access
+    log): a kept page is sent without crossing the host's gzip and routing, the store app's
+    middleware stack and the mount, which cost most of a hit's CPU. The same rules as
+    PageCacheMiddleware decide what is a hit (it alone stores pages, inside StoreMiddleware,
+    so everything a page needs to render is known there); the headers StoreMiddleware adds
+    were kept with the page, and the visitor's CSRF cookie and token are made here.
+    Anything else (a miss, a personal request, another path) goes on to the app unchanged.
+    """
+
+    def __init__(
+        self, app: ASGIApp, runtimes: dict[str, StoreRuntime], only_store: str | None
+    ) -> None:
+        self.app = app
+        self.runtimes = runtimes
+        self.only = runtimes[only_store] if only_store else None
+
+    def _runtime_for(self, path: str) -> StoreRuntime | None:
+        if self.only is not None:
+            return self.only
+        slug, _, _ = path[1:].partition("/")
+        runtime = self.runtimes.get(slug)
+        # "/atelier-arome" alone is redirected by the app, never kept.
+        return runtime if runtime is not None and len(path) > len(slug) + 1 else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            runtime = self._runtime_for(scope["path"])
+            cache = runtime.page_cache if runtime is not None else None
+            if (
+                cache is not None
+                and runtime.settings.page_cache_seconds > 0
+                and await self._answer(runtime, cache, scope, send)
+            ):
+                return
+        await self.app(scope, receive, send)
+
+    async def _answer(
+        self, runtime: StoreRuntime, cache: PageCache, scope: Scope, send: Send
+    ) -> bool:
+        key = _cache_key(scope, scope["path"])
+        if key is None:
+            return False
+        await cache.refresh_version()
+        entry = cache.get(key)
+        if entry is None:
+            return False  # the store app renders it and PageCacheMiddleware keeps it
+        cache.hits += 1
+        scope.setdefault("state", {})["store_slug"] = runtime.slug  # for the access log
+        seed, new = csrf_seed_of(scope)
+        token = sign(runtime.secret, runtime.slug, "csrf", seed).encode()
+        headers = entry.front_headers
+        if new:
+            headers = [*headers, (b"set-cookie", csrf_cookie(runtime, seed).encode())]
+        await send_entry(scope, send, entry, headers, token, identity_vary=True)
+        return True
 
 
 class PageCacheMiddleware:
@@ -190,14 +295,19 @@ class PageCacheMiddleware:
     def __init__(self, app: ASGIApp, runtime: StoreRuntime) -> None:
         self.app = app
         self.runtime = runtime
-        self.cache = PageCache(runtime)
-        runtime.page_cache = self.cache
+        runtime.page_cache = PageCache(runtime)
+
+    @property
+    def cache(self) -> PageCache:
+        # The runtime's, which the host's front reads too (tests may put a fresh one there).
+        return self.runtime.page_cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.runtime.settings.page_cache_seconds <= 0:
             await self.app(scope, receive, send)
             return
-        key = _cache_key(scope)
+        state = scope["state"]
+        key = _cache_key(scope, state.get("request_path") or scope["path"])
         if key is None:
             await self.app(scope, receive, send)
             return
@@ -215,25 +325,7 @@ class PageCacheMiddleware:
         return sign(self.runtime.secret, self.runtime.slug, "csrf", seed).encode()
 
     async def _answer(self, scope: Scope, send: Send, entry: _Entry) -> None:
-        token = self._token(scope)
-        # The ETag covers the page and this visitor's token, so a 304 is always right.
-        etag = f'W/"{entry.digest}-{hashlib.sha256(token).hexdigest()[:10]}"'.encode()
-        headers = [*entry.headers, (b"etag", etag)]
-        if_none_match = next((v for n, v in scope["headers"] if n == b"if-none-match"), None)
-        if if_none_match == etag:
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        if entry.deflated is not None and _accepts_gzip(scope):
-            body = gzip_with_token(entry.pieces, entry.deflated, token)
-            headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
-        else:
-            body = token.join(entry.pieces)
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": entry.status, "headers": headers})
-        await send(
-            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
-        )
+        await send_entry(scope, send, entry, entry.headers, self._token(scope), identity_vary=False)
 
     async def _render_and_keep(
         self, scope: Scope, receive: Receive, send: Send, key: bytes
@@ -259,6 +351,12 @@ class PageCacheMiddleware:
                 )
                 if keep:
                     seconds = min(int(ttl or 0), self.runtime.settings.page_cache_seconds)
+                    if "content-security-policy" not in headers:
+                        # The policy this route asked for, kept with the page: a hit answered
+                        # by the host's front never runs the route.
+                        headers.raw.append(
+                            (b"content-security-policy", policy_for(scope["state"]).encode())
+                        )
                     # A copy: outer middleware (gzip) edits these headers in place as it sends.
                     start = {**message, "headers": list(message["headers"])}
             elif message["type"] == "http.response.body" and keep:
@@ -283,5 +381,6 @@ class PageCacheMiddleware:
                 deflated=deflate_pieces(pieces),
                 expires=time.monotonic() + seconds,
                 version=version,
+                front_headers=headers + added_headers(self.runtime, headers, None),
             ),
         )
