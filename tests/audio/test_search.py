@@ -148,3 +148,29 @@ async def test_a_typo_falls_back_to_trigrams_on_postgresql(adb):
     assert names[0] == "Tai nghe Sennheiser HD 560S"
     exact = await search.run(adb, SearchQuery(q="sennheiser"))
     assert not exact.typo_fallback and exact.total == 1
+
+
+async def test_facets_speak_the_shoppers_language_on_the_page_and_in_the_api(client, adb):
+    # Given speakers with Vietnamese connection values (stored data)
+    await _catalogue(adb)
+    await adb.commit()
+    # When the search is read in Vietnamese (the store default) and in English
+    vi_page = (await client.get("/audio-tai-loc/tim-kiem?q=loa")).text
+    en_page = (await client.get("/audio-tai-loc/tim-kiem?q=loa&lang=en")).text
+    vi_api = (await client.get("/audio-tai-loc/api/v1/search?q=loa")).json()
+    en_api = (
+        await client.get("/audio-tai-loc/api/v1/search?q=loa", headers={"accept-language": "en"})
+    ).json()
+    # Then facet names and connection names follow the language; the filter values stay
+    assert "<h3>Kết nối</h3>" in vi_page and "Dây loa" in vi_page
+    assert "<h3>Connectivity</h3>" in en_page and "Speaker cable" in en_page
+    assert "Dây loa" not in en_page.split('class="catalogue-results"')[0]
+    vi_facets = {f["code"]: f for f in vi_api["facets"]}
+    en_facets = {f["code"]: f for f in en_api["facets"]}
+    assert (vi_facets["connectivity"]["label"], en_facets["connectivity"]["label"]) == (
+        "Kết nối",
+        "Connectivity",
+    )
+    speaker_cable = [v for v in en_facets["connectivity"]["values"] if v["value"] == "Dây loa"]
+    assert speaker_cable and speaker_cable[0]["label"] == "Speaker cable"
+    assert any(v["label"] == "Dây loa" for v in vi_facets["connectivity"]["values"])
