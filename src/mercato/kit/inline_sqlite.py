@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 READ_BUSY_MS = 50  # blocking wait of a plain statement (rare: WAL recovery, checkpoint)
-RETRY_FIRST_S, RETRY_MAX_S = 0.0005, 0.02
+RETRY_FIRST_S, RETRY_MAX_S = 0.0005, 0.005  # polls of another process's write lock
 
 # asyncio locks belong to their event loop: one lock per database file per loop.
 _write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
@@ -159,10 +159,13 @@ class InlineConnection:
         busy timeout either way (as SQLite's own "database is locked" would)."""
         deadline = time.monotonic() + self._busy_timeout_s
         lock = _write_lock(self._database)
-        try:
-            await asyncio.wait_for(lock.acquire(), self._busy_timeout_s)
-        except TimeoutError:
-            raise sqlite3.OperationalError("database is locked") from None
+        if lock.locked():  # wait_for costs a task and a timer: only when there is a queue
+            try:
+                await asyncio.wait_for(lock.acquire(), self._busy_timeout_s)
+            except TimeoutError:
+                raise sqlite3.OperationalError("database is locked") from None
+        else:
+            await lock.acquire()
         self._holding = lock
         try:
             await self._take_sqlite_write_lock(deadline)

@@ -6,6 +6,7 @@ largest-remainder method so the parts always add up to the whole.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -127,6 +128,7 @@ def allocate(total: int, weights: Sequence[int | Decimal]) -> list[int]:
     return [sign * p for p in parts]
 
 
+@functools.lru_cache(maxsize=64)  # parsing a locale costs more than the formatting
 def babel_locale(tag: str) -> Locale:
     """Parse a BCP 47 tag ("vi-VN", "en-BD") into the closest locale Babel knows."""
     name = tag.replace("-", "_")
@@ -137,6 +139,7 @@ def babel_locale(tag: str) -> Locale:
         return Locale.parse(name.split("_")[0])
 
 
+@functools.lru_cache(maxsize=4096)  # Babel's pattern formatting is slow; prices repeat
 def format_money(amount: int, currency: str, locale: str = "en") -> str:
     loc = babel_locale(locale)
     value = Decimal(amount).scaleb(-minor_digits(currency))
