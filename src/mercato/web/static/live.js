@@ -27,13 +27,24 @@ function liveRegion() {
   return region;
 }
 
+// The badge link may carry the sentences in the page's language (data-text-unread,
+// data-text-new with {count} / {title}); English otherwise.
+function say(name, fallback, values) {
+  const badge = document.querySelector("a[data-live-badge]");
+  const template = (badge && badge.dataset[name]) || fallback;
+  return template.replace(/\{(\w+)\}/g, (_, key) => String(values[key] ?? ""));
+}
+
 function showUnread(count) {
   for (const el of document.querySelectorAll("[data-unread-count]")) {
     el.textContent = String(count);
     el.hidden = count < 1;
   }
   for (const link of document.querySelectorAll("a[data-live-badge]")) {
-    link.setAttribute("aria-label", count > 0 ? `Notifications, ${count} unread` : "Notifications");
+    const label = count > 0
+      ? say("textUnread", "Notifications, {count} unread", { count })
+      : say("textNotifications", "Notifications", {});
+    link.setAttribute("aria-label", label);
   }
 }
 
@@ -50,7 +61,7 @@ function handle(message) {
     document.documentElement.dataset.liveState = "ready";
   } else if (message.type === "notification:new") {
     showUnread(Number(message.unread) || 0);
-    if (message.title) announce(`New notification: ${message.title}`);
+    if (message.title) announce(say("textNew", "New notification: {title}", { title: message.title }));
   }
   document.dispatchEvent(new CustomEvent("mercato:live", { detail: message }));
 }
