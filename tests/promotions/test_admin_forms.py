@@ -194,3 +194,12 @@ async def test_people_without_promotions_write_are_refused(client, adb, audio, r
     )
     assert refused.status_code in (403, 404)
     assert await adb.scalar(select(func.count()).select_from(Voucher)) == before
+
+
+async def test_unknown_or_oversized_ids_are_4xx_never_5xx(client, adb, audio):
+    await _signed_in(client, adb, audio, "admin")
+    token = await csrf_from(client, f"{BASE}/voucher/new")
+    for path in ("voucher/999999", f"voucher/{2**63}", "promotion/999999", "coupon/new"):
+        assert (await client.get(f"{BASE}/{path}")).status_code in (404, 422), path
+    toggled = await client.post(f"{BASE}/voucher/{2**64}/toggle", data={"csrf_token": token})
+    assert toggled.status_code in (404, 422)

@@ -142,7 +142,7 @@ async def update(request: Request, kind: str, item_id: IdPath, db: Db, actor: Wr
 
 
 @router.post("/{kind}/{item_id:int}/toggle")
-async def toggle(request: Request, kind: str, item_id: int, db: Db, actor: Writer) -> Response:
+async def toggle(request: Request, kind: str, item_id: IdPath, db: Db, actor: Writer) -> Response:
     row = await _row(db, kind, item_id)
     before = row.is_active
     row.is_active = not before
