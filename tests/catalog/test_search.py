@@ -151,7 +151,7 @@ async def test_postgresql_uses_the_gin_index(db, shop):
     if db.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL only")
     await db.execute(text("SET LOCAL enable_seqscan = off"))
-    match = search.matches(db, "lavender")
+    match = search.match(db, "lavender")
     from sqlalchemy import select
 
     from mercato.models.catalog import Product
@@ -160,6 +160,13 @@ async def test_postgresql_uses_the_gin_index(db, shop):
         select(Product.id)
         .where(match.condition)
         .compile(dialect=db.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    )
+    plan = "\n".join(r[0] for r in await db.execute(text(f"EXPLAIN {compiled}")))
+    assert "ix_products_search_document" in plan
+    # the subquery other modules join (Qala's brand discovery) uses it too
+    sub = search.matches(db, "lavender")
+    compiled = select(sub.c.product_id, sub.c.rank).compile(
+        dialect=db.get_bind().dialect, compile_kwargs={"literal_binds": True}
     )
     plan = "\n".join(r[0] for r in await db.execute(text(f"EXPLAIN {compiled}")))
     assert "ix_products_search_document" in plan

@@ -260,7 +260,7 @@ def _listed(
     stmt = stmt.where(Product.deleted_at.is_(None))
     if not filters.include_inactive:
         stmt = stmt.where(Product.is_active)
-    found = search.matches(db, filters.q, ranked=ranked)
+    found = search.match(db, filters.q, ranked=ranked)
     if found is not None and found.table is not None:
         stmt = stmt.join(found.table, found.product_id == Product.id)
     if found is not None and found.condition is not None:

@@ -100,7 +100,7 @@ class Match:
     rank: ColumnElement[Any] | None
 
 
-def matches(db: AsyncSession, raw: str | None, *, ranked: bool = True) -> Match | None:
+def match(db: AsyncSession, raw: str | None, *, ranked: bool = True) -> Match | None:
     """The match of ``raw``, or None when ``raw`` holds no words (then there is nothing to
     search). ``ranked=False`` leaves the rank out on SQLite: a count needs none, and bm25
     is the costly part."""
@@ -134,8 +134,27 @@ def matches(db: AsyncSession, raw: str | None, *, ranked: bool = True) -> Match 
     )
 
 
+def matches(db: AsyncSession, raw: str | None) -> Subquery | None:
+    """A subquery with columns ``product_id`` and ``rank`` (lower is better) for products
+    matching ``raw``, or None when ``raw`` holds no words: for callers that join it to
+    their own product query (Qala's brand discovery). The catalogue uses ``match``."""
+    found = match(db, raw)
+    if found is None or found.table is not None:
+        return found.table if found is not None else None
+    products = table("products", column("id", Integer), column("search_document"))
+    query = _pg_query(terms(raw))
+    return (
+        select(
+            products.c.id.label("product_id"),
+            (-func.ts_rank_cd(products.c.search_document, query)).label("rank"),
+        )
+        .where(products.c.search_document.bool_op("@@")(query))
+        .subquery("search")
+    )
+
+
 def ranks_while_matching(db: AsyncSession) -> bool:
-    """Whether ``matches`` must give the rank: FTS5's bm25 only works inside the MATCH scan,
+    """Whether ``match`` must give the rank: FTS5's bm25 only works inside the MATCH scan,
     while PostgreSQL ranks chosen ids afterwards from the stored vector (``ranked``), so the
     candidates it sorts by id stay narrow rows."""
     return db.get_bind().dialect.name != "postgresql"
