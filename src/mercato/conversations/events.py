@@ -94,7 +94,7 @@ async def deliver_after_commit(request: Any, events: list[OutboxEvent]) -> None:
 
     async def publish() -> None:
         await _publish(runtime, pushes)
-        done_marks(runtime).add(ids)
+        await done_marks(runtime).add(ids)
 
     request.state.uow.after_commit.append(publish)
 
@@ -104,6 +104,7 @@ class DoneMarks:
     instead of one write transaction per message (on SQLite each is the write lock and a
     commit). Until then the grace period keeps the worker away from them."""
 
+    # 0 marks them at once, in the request (tests sharing one connection with the app).
     FLUSH_SECONDS = 0.5
 
     def __init__(self, runtime: Any) -> None:
@@ -111,9 +112,11 @@ class DoneMarks:
         self.pending: list[int] = []
         self.task: asyncio.Task[None] | None = None
 
-    def add(self, ids: list[int]) -> None:
+    async def add(self, ids: list[int]) -> None:
         self.pending += ids
-        if self.task is None or self.task.done():
+        if self.FLUSH_SECONDS <= 0:
+            await self.flush()
+        elif self.task is None or self.task.done():
             self.task = asyncio.create_task(self._flush_later(), name="conversations-done-marks")
 
     async def _flush_later(self) -> None:
