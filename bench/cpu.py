@@ -1,5 +1,5 @@
-"""CPU time per request, measured in-process: a cached catalogue page (gzip and identity) and
-an add to cart through the API.
+"""CPU time per request, measured in-process: a cached catalogue page (gzip and identity), an
+add to cart through the API and the API's ``me`` with a bearer token.
 
 CPU time, unlike requests per second under wrk, hardly depends on what else the machine is
 doing, so this can run on a shared machine and still compare changes. The app is called as
@@ -30,6 +30,8 @@ from load import ROOT  # noqa: E402
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:cpu:begin -->", "<!-- bench:cpu:end -->"
 STORE = "/atelier-arome"
+# The seed's demo customer (stores/atelier-arome/store.toml).
+DEMO_EMAIL, DEMO_PASSWORD = "shopper@atelier-arome.test", "Neroli-Morning-Walk-7"
 
 
 async def _call(app, method: str, path: str, headers: list, body: bytes = b"") -> tuple:
@@ -113,6 +115,18 @@ async def measure(n: int) -> dict[str, float]:
 
         pair = await _best(max(n // 10, 50), add_and_remove)
         results[f"POST {STORE}/api/v1/cart/items + DELETE (add, then remove)"] = pair
+
+        # A demo customer of the seed signs in once (the token endpoint is rate limited).
+        sign_in = json.dumps({"email": DEMO_EMAIL, "password": DEMO_PASSWORD}).encode()
+        status, _, body = await _call(app, "POST", f"{STORE}/api/v1/auth/token", api, sign_in)
+        assert status == 200, (status, body[:200])
+        bearer = [*api, (b"authorization", f"Bearer {json.loads(body)['access_token']}".encode())]
+
+        async def me() -> None:
+            status, _, _ = await _call(app, "GET", f"{STORE}/api/v1/auth/me", bearer)
+            assert status == 200, status
+
+        results[f"GET {STORE}/api/v1/auth/me (bearer token)"] = await _best(max(n // 5, 50), me)
     return results
 
 
