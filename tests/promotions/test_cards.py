@@ -97,6 +97,6 @@ async def test_the_query_count_does_not_grow_with_the_promoted_products(client, 
     nine = await _count_queries(audio, client, url)
     page = await client.get(url)
     assert page.text.count('class="price price-promoted card-promo"') == 9
-    # Then the page takes the same number of queries (16 on SQLite when written, three of
-    # them the promotions: active promotions, the cards' main and extra categories)
-    assert nine == one <= 16
+    # Then the page takes the same number of queries (15 on SQLite when written, two of
+    # them the promotions: the active promotions, the cards' categories)
+    assert nine == one <= 15

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,20 +86,17 @@ async def active_promotions(db: AsyncSession, now: datetime | None = None) -> li
 
 
 async def categories_of(db: AsyncSession, product_ids: list[int]) -> dict[int, set[int]]:
-    """Every category of each product: its main one and its extra links."""
+    """Every category of each product: its main one and its extra links (one query)."""
     found: dict[int, set[int]] = {pid: set() for pid in product_ids}
     if not product_ids:
         return found
-    for pid, cid in await db.execute(
-        select(Product.id, Product.category_id).where(Product.id.in_(product_ids))
-    ):
-        if cid is not None:
-            found[pid].add(cid)
-    for pid, cid in await db.execute(
-        select(product_categories.c.product_id, product_categories.c.category_id).where(
-            product_categories.c.product_id.in_(product_ids)
-        )
-    ):
+    main = select(Product.id, Product.category_id).where(
+        Product.id.in_(product_ids), Product.category_id.is_not(None)
+    )
+    extra = select(product_categories.c.product_id, product_categories.c.category_id).where(
+        product_categories.c.product_id.in_(product_ids)
+    )
+    for pid, cid in await db.execute(union_all(main, extra)):
         found[pid].add(cid)
     return found
 
