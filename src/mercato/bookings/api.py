@@ -17,6 +17,7 @@ from mercato.bookings import service
 from mercato.bookings.jobs import calendar_of
 from mercato.identity.api_deps import ApiPrincipal, Principal, require_api_permission
 from mercato.kit.errors import NotFound
+from mercato.kit.i18n import gettext
 from mercato.models.bookings import Booking, ServiceType, Technician
 from mercato.web.deps import Db, Runtime
 
@@ -176,7 +177,7 @@ async def _visible(db: Db, principal: ApiPrincipal, number: str) -> tuple[Bookin
     technician = await service.technician_for_user(db, principal.user.id)
     if technician is not None and booking.technician_id == technician.id and principal.can(WORK):
         return booking, "technician"
-    raise NotFound("Không tìm thấy lịch hẹn.")
+    raise NotFound(gettext("There is no such booking."))
 
 
 @router.get("/bookings/{number}")

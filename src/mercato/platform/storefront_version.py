@@ -52,6 +52,8 @@ WATCHED_TABLES = frozenset(
         "site_sections",
         "service_types",
         "service_districts",
+        # Catalogue promotions change the prices anonymous pages show (cards, product page).
+        "promotions",
         # Qala (brands module): brand, collection, lookbook, press and size-run pages.
         "brands",
         "brand_categories",
