@@ -202,3 +202,13 @@ async def test_a_search_past_the_cap_pages_without_repeats(db, shop, monkeypatch
     skus = [c.product.sku for p in pages for c in p.items]
     assert len(skus) == 3 == len(set(skus))  # the three candidates, once each
     assert [(p.total, p.total_exact) for p in pages] == [(2, False)] * 4
+
+
+async def test_postgresql_search_index_keeps_no_pending_list(db):
+    """Entries go straight into the GIN index: a search never scans unmerged ones."""
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    options = await db.scalar(
+        text("SELECT reloptions FROM pg_class WHERE relname = 'ix_products_search_document'")
+    )
+    assert "fastupdate=off" in options
