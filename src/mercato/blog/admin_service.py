@@ -61,7 +61,7 @@ def form_values(form: Any) -> dict[str, Any]:
 
 def _pictures(form: Any, name: str) -> list[Any]:
     """Uploads of one file input that hold a file (a browser sends an empty part otherwise)."""
-    return [u for u in form.getlist(name) if hasattr(u, "read") and getattr(u, "filename", "")]
+    return [u for u in form.getlist(name) if hasattr(u, "read") and getattr(u, "filename", None)]
 
 
 async def read_project(

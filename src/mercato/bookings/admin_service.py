@@ -93,7 +93,7 @@ async def read_service(
     parsed = Parsed()
     _name_and_code(values, parsed, 120)
     if parsed.data["code"] and await _code_taken(
-        db, ServiceType, parsed.data["code"], row and row.id
+        db, ServiceType, parsed.data["code"], row.id if row else None
     ):
         parsed.errors["code"] = _("Another service already uses this code.")
     parsed.data["summary"] = values.get("summary", "")[:300]
@@ -171,7 +171,7 @@ async def read_district(
     parsed = Parsed()
     _name_and_code(values, parsed, 120)
     if parsed.data["code"] and await _code_taken(
-        db, ServiceDistrict, parsed.data["code"], row and row.id
+        db, ServiceDistrict, parsed.data["code"], row.id if row else None
     ):
         parsed.errors["code"] = _("Another district already uses this code.")
     parsed.data["city"] = " ".join(values.get("city", "").split())[:120]

@@ -105,9 +105,9 @@ def _cache_dir() -> Path:
 
 def _instance(source: Path, weight: int, target: Path) -> None:
     """Cut the variable font to RANGES, pin its axes, and write a static TTF atomically."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-    from fontTools.varLib import instancer
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools.varLib import instancer  # type: ignore[import-untyped]
 
     font = TTFont(source)
     options = subset.Options()
@@ -128,7 +128,7 @@ def font_files() -> dict[str, Path]:
     """Static Noto Sans instances per style (built once per machine, then read from cache)."""
     import importlib.metadata
 
-    import fontpkg_noto_sans
+    import fontpkg_noto_sans  # type: ignore[import-untyped]
 
     version = importlib.metadata.version("fontpkg-noto-sans")
     folder = _cache_dir()
