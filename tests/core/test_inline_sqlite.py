@@ -61,8 +61,13 @@ async def test_a_writer_of_another_process_is_awaited_without_blocking_reads(dat
         db.add(StoreSetting(key="n", value=0))
     other = sqlite3.connect(path, isolation_level=None)  # stands for the second worker
     other.execute("BEGIN IMMEDIATE")
-    loop = asyncio.get_running_loop()
-    loop.call_later(0.3, other.commit)
+    released = asyncio.Event()
+
+    def release() -> None:
+        other.commit()
+        released.set()
+
+    asyncio.get_running_loop().call_later(0.3, release)
     reads = 0
 
     async def write() -> None:
@@ -71,7 +76,7 @@ async def test_a_writer_of_another_process_is_awaited_without_blocking_reads(dat
 
     async def read_meanwhile() -> None:
         nonlocal reads
-        while not writer.done():
+        while not released.is_set():
             assert await _counter(database) == 0  # WAL: the committed value, no waiting
             reads += 1
             await asyncio.sleep(0.01)
