@@ -4,6 +4,7 @@ from pathlib import Path
 
 from mercato.admin import apikeys, customers, dashboard, system, users
 from mercato.admin.deps import load_store_settings
+from mercato.kit.i18n import N_
 from mercato.platform.modules import Module, NavItem
 
 admin_module = Module(
@@ -16,14 +17,14 @@ admin_module = Module(
     default_roles={"staff": ["customers.read"], "admin": ["*"]},
     admin=[dashboard.router, users.router, customers.router, system.router, apikeys.router],
     admin_nav=[
-        NavItem("Dashboard", "", "admin.access", 0),
-        NavItem("Users", "users", "identity.user.read", 10),
-        NavItem("Customers", "customers", "customers.read", 15),
-        NavItem("API keys", "api-keys", "identity.apikey.write", 80),
-        NavItem("Audit log", "audit", "platform.audit.read", 90),
-        NavItem("Email outbox", "emails", "platform.email.read", 91),
-        NavItem("Jobs", "jobs", "platform.jobs.write", 92),
-        NavItem("Settings", "settings", "platform.settings.write", 99),
+        NavItem(N_("Dashboard"), "", "admin.access", 0),
+        NavItem(N_("Users"), "users", "identity.user.read", 10),
+        NavItem(N_("Customers"), "customers", "customers.read", 15),
+        NavItem(N_("API keys"), "api-keys", "identity.apikey.write", 80),
+        NavItem(N_("Audit log"), "audit", "platform.audit.read", 90),
+        NavItem(N_("Email outbox"), "emails", "platform.email.read", 91),
+        NavItem(N_("Jobs"), "jobs", "platform.jobs.write", 92),
+        NavItem(N_("Settings"), "settings", "platform.settings.write", 99),
     ],
     template_dir=str(Path(__file__).parent / "templates"),
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mercato.analytics import admin, api, seed, service
+from mercato.kit.i18n import N_
 from mercato.platform.modules import Module, NavItem
 
 analytics_module = Module(
@@ -15,7 +16,7 @@ analytics_module = Module(
     admin=[admin.router],
     permissions={"analytics.read": "See analytics and download reports"},
     default_roles={"admin": ["*"]},
-    admin_nav=[NavItem("Phân tích", "analytics", "analytics.read", order=5)],
+    admin_nav=[NavItem(N_("Analytics"), "analytics", "analytics.read", order=5)],
     product_page=service.product_page_hook,
     template_dir=str(Path(__file__).parent / "templates"),
     seed=seed.seed_views,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mercato.blog import admin, api, assets, pages, seed
+from mercato.kit.i18n import N_
 from mercato.platform.modules import Module, NavItem
 
 blog_module = Module(
@@ -17,8 +18,9 @@ blog_module = Module(
     permissions={"content.blog": "Write blog posts and manage the home banners and sections"},
     default_roles={"staff": ["content.blog"], "admin": ["*"]},
     admin_nav=[
-        NavItem("Blog", "blog", "content.blog", order=60),
-        NavItem("Trang chủ", "site-sections", "content.blog", order=61),
+        NavItem(N_("Blog"), "blog", "content.blog", order=60),
+        NavItem(N_("Home page"), "site-sections", "content.blog", order=61),
+        NavItem(N_("Projects"), "projects", "content.blog", order=62),
     ],
     home_page=pages.home_features,
     template_dir=str(Path(__file__).parent / "templates"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mercato.bookings import admin, api, assets, jobs, pages, seed
+from mercato.kit.i18n import N_
 from mercato.platform.modules import Module, NavItem, Schedule
 
 bookings_module = Module(
@@ -28,8 +29,9 @@ bookings_module = Module(
         "admin": ["*"],
     },
     admin_nav=[
-        NavItem("Lịch hẹn", "bookings", "bookings.manage", order=40),
-        NavItem("Kỹ thuật viên", "technicians", "bookings.manage", order=41),
+        NavItem(N_("Bookings"), "bookings", "bookings.manage", order=40),
+        NavItem(N_("Technicians"), "technicians", "bookings.manage", order=41),
+        NavItem(N_("Services and districts"), "services", "bookings.manage", order=42),
     ],
     jobs={"reminders": jobs.booking_reminders},
     # Hourly: a booking confirmed during the day before still gets its reminder, and the

@@ -6,6 +6,7 @@ from pathlib import Path
 from mercato.catalog import admin as catalog_admin
 from mercato.catalog import admin_media, admin_taxonomy, api, pages
 from mercato.catalog.seed import seed_catalog
+from mercato.kit.i18n import N_
 from mercato.platform.modules import Module, NavItem
 
 catalog_module = Module(
@@ -22,9 +23,9 @@ catalog_module = Module(
     default_roles={"staff": ["catalog.read"], "admin": ["*"]},
     admin=[catalog_admin.router, admin_media.router, admin_taxonomy.router],
     admin_nav=[
-        NavItem("Products", "products", "catalog.read", 20),
-        NavItem("Categories", "categories", "catalog.read", 21),
-        NavItem("Tags", "tags", "catalog.read", 22),
+        NavItem(N_("Products"), "products", "catalog.read", 20),
+        NavItem(N_("Categories"), "categories", "catalog.read", 21),
+        NavItem(N_("Tags"), "tags", "catalog.read", 22),
     ],
     template_dir=str(Path(__file__).parent / "templates"),
     seed=seed_catalog,

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from mercato.kit.i18n import N_
 from mercato.orders import admin, api, assets, jobs, pages, seed
 from mercato.platform.modules import Module, NavItem, Schedule
 
@@ -17,7 +18,7 @@ orders_module = Module(
         "orders.write": "Change order status, ship, cancel, refund and add notes",
     },
     default_roles={"staff": ["orders.read", "orders.write"], "admin": ["*"]},
-    admin_nav=[NavItem(label="Orders", path="orders", permission="orders.read", order=20)],
+    admin_nav=[NavItem(label=N_("Orders"), path="orders", permission="orders.read", order=20)],
     jobs={"expire_unpaid": jobs.expire_unpaid_orders},
     schedules=[
         Schedule(name="orders.expire_unpaid", cron="* * * * *", job=jobs.expire_unpaid_orders)

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from mercato.kit.i18n import N_
 from mercato.platform.modules import Module, NavItem
 from mercato.pricing import admin, api, pages
 from mercato.pricing.deps import load_display_currency
@@ -20,7 +21,7 @@ pricing_module = Module(
         "pricing.write": "Change currency rates, shipping and tax rules",
     },
     default_roles={"staff": ["pricing.read"], "admin": ["*"]},
-    admin_nav=[NavItem("Pricing", "pricing", "pricing.read", order=40)],
+    admin_nav=[NavItem(N_("Pricing"), "pricing", "pricing.read", order=40)],
     template_dir=str(Path(__file__).parent / "templates"),
     seed=seed_pricing,
 )

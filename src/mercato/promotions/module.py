@@ -4,6 +4,7 @@ in the cart) and order vouchers with limits (cart form, API, checkout discount h
 from pathlib import Path
 
 from mercato.cart.service import CartRules
+from mercato.kit.i18n import N_
 from mercato.platform.modules import Module, NavItem
 from mercato.promotions import admin, api, pages, service
 from mercato.promotions.checkout import ORDER_DISCOUNTS
@@ -26,7 +27,7 @@ promotions_module = Module(
         admin.WRITE: "Switch promotions and vouchers on or off",
     },
     default_roles={"staff": [admin.READ], "admin": ["*"]},
-    admin_nav=[NavItem("Khuyến mãi", "promotions", admin.READ, 35)],
+    admin_nav=[NavItem(N_("Promotions"), "promotions", admin.READ, 35)],
     api=[api.router],
     page_dependencies=[pages.voucher_context],
     cart_rules=CartRules(adjust=service.adjust_cart_lines),

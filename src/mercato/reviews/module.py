@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from mercato.customers import features
+from mercato.kit.i18n import N_
 from mercato.platform.modules import Module, NavItem
 from mercato.reviews import admin, api, pages, service
 
@@ -36,7 +37,7 @@ reviews_module = Module(
     admin=[admin.router],
     permissions={"reviews.moderate": "Approve or reject customer reviews"},
     default_roles={"staff": ["reviews.moderate"]},
-    admin_nav=[NavItem("Reviews", "reviews", "reviews.moderate", order=65)],
+    admin_nav=[NavItem(N_("Reviews"), "reviews", "reviews.moderate", order=65)],
     product_page=product_page,
     template_dir=str(Path(__file__).parent / "templates"),
 )

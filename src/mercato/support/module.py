@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mercato.kit.i18n import N_
 from mercato.platform.modules import Module, NavItem
 from mercato.support import admin, api, assets, pages, seed, service
 
@@ -17,7 +18,7 @@ support_module = Module(
     admin=[admin.router],
     permissions={"support.manage": "Answer, assign and close support tickets and chats"},
     default_roles={"staff": ["support.manage"], "admin": ["*"]},
-    admin_nav=[NavItem("Hỗ trợ khách hàng", "support", "support.manage", order=45)],
+    admin_nav=[NavItem(N_("Customer support"), "support", "support.manage", order=45)],
     event_handlers={service.MESSAGE_EVENT: [service.push_message]},
     template_dir=str(Path(__file__).parent / "templates"),
     seed=seed.seed_support,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mercato.kit.i18n import N_
 from mercato.platform.modules import Module, NavItem
 from mercato.webhooks import admin, api, service
 
@@ -15,7 +16,7 @@ webhooks_module = Module(
     admin=[admin.router],
     permissions={"webhooks.manage": "Create webhook subscriptions, read deliveries, redeliver"},
     default_roles={"admin": ["*"]},
-    admin_nav=[NavItem("Webhooks", "webhooks", "webhooks.manage", order=90)],
+    admin_nav=[NavItem(N_("Webhooks"), "webhooks", "webhooks.manage", order=90)],
     event_handlers={
         service.DELIVER: [service.deliver],
         **{source: [service.fan_out] for source in set(service.EVENT_SOURCES.values())},
