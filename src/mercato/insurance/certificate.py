@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from fastapi.responses import Response
 
 from mercato.kit.errors import NotFound
-from mercato.kit.pdf import ENCODING, text
+from mercato.kit.pdf import document, text
 from mercato.models.insurance import Policy, PolicyPlan, PolicyStatus
 
 if TYPE_CHECKING:
@@ -38,14 +38,9 @@ def rupees(amount: int) -> str:
 
 
 def render_pdf(runtime: StoreRuntime, policy: Policy, plan: PolicyPlan) -> bytes:
-    from fpdf import FPDF  # imported when the first certificate is drawn (kit/pdf.py)
-
     config = runtime.config
-    pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = ENCODING
-    pdf.set_title(text(f"Policy certificate {policy.policy_number}"))
-    pdf.set_author(text(config.name))
-    pdf.add_page()
+    # kit/pdf's document: Noto Sans, so a farmer's or village's name prints as written.
+    pdf = document(f"Policy certificate {policy.policy_number}", config.name)
     pdf.set_font("helvetica", "B", 18)
     pdf.cell(0, 10, text(config.name), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 9)
