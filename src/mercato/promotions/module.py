@@ -24,7 +24,7 @@ promotions_module = Module(
     admin=[admin.router],
     permissions={
         admin.READ: "See promotions, vouchers and their usage",
-        admin.WRITE: "Switch promotions and vouchers on or off",
+        admin.WRITE: "Create, edit and switch promotions and vouchers",
     },
     default_roles={"staff": [admin.READ], "admin": ["*"]},
     admin_nav=[NavItem(N_("Promotions"), "promotions", admin.READ, 35)],
