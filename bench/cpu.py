@@ -134,7 +134,7 @@ def report(results: dict[str, float], command: str) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"Measured {when} with `{command}` (SQLite, production settings, one process; CPU time "
-        "of the whole process, so the SQLite thread's work is included).",
+        "of the whole process, so SQLite's work is included on whichever thread it runs).",
         "",
         "| request | CPU ms | per core per second |",
         "| --- | ---: | ---: |",
