@@ -123,6 +123,14 @@ async def _wait_for_disconnect(websocket: WebSocket) -> None:
             return
 
 
+async def _send_queued(websocket: WebSocket, queue: asyncio.Queue[dict[str, Any]]) -> None:
+    """The socket's only writer: events and pings leave in order from one loop, so a message
+    costs a queue get and a send, not a task and a wait per message (a message to a user
+    with 50 open tabs is 50 of these)."""
+    while True:
+        await websocket.send_json(await queue.get())
+
+
 async def _forward(
     websocket: WebSocket,
     queue: asyncio.Queue[dict[str, Any]],
@@ -130,32 +138,35 @@ async def _forward(
     token: str,
     user_id: int,
 ) -> None:
+    sender = asyncio.create_task(_send_queued(websocket, queue))
     receiver = asyncio.create_task(_wait_for_disconnect(websocket))
-    getter: asyncio.Task[dict[str, Any]] | None = None
     try:
         while True:
-            if getter is None:  # a pending get survives a ping round; it is not duplicated
-                getter = asyncio.create_task(queue.get())
             done, _ = await asyncio.wait(
-                {getter, receiver}, timeout=PING_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                {sender, receiver}, timeout=PING_SECONDS, return_when=asyncio.FIRST_COMPLETED
             )
-            if getter in done:
-                message, getter = getter.result(), None
-                await websocket.send_json(message)
-                continue
-            if receiver in done:
-                return
+            if done:
+                return  # the client went away, or a send failed
             # Idle: a session revoked meanwhile (sign out everywhere, a blocked user) ends
             # the socket too, then a ping keeps proxies from closing a quiet connection.
             if await session_user_id(runtime, token) != user_id:
+                await _stop(sender)  # nothing may be sent after the close frame
                 await websocket.close(code=CLOSE_SIGNED_OUT)
                 return
-            await websocket.send_json({"type": "ping"})
+            if not queue.full():  # a full queue means traffic: no ping needed
+                queue.put_nowait(PING)
     except (WebSocketDisconnect, RuntimeError, OSError):
-        return  # the client went away mid-send
+        return  # the client went away mid-close
     finally:
-        for task in (getter, receiver):
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        await _stop(sender)
+        await _stop(receiver)
+
+
+PING: dict[str, Any] = {"type": "ping"}
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    if not task.done():
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
