@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import event
 
 from tests.cart.support import STORE, make_product
+from tests.cart.test_rules import make_user, past_order
 
 API = f"{STORE}/api/v1"
 IGNORED = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
@@ -109,3 +110,29 @@ async def test_an_expired_or_unknown_token_reaches_no_cart(client, db):
             f"{API}/cart/items", json={"product_id": product.id}, headers={"X-Cart-Token": token}
         )
         assert answer.status_code in (401, 404)
+
+
+async def test_a_customer_limit_counts_paid_orders_on_the_core_path(client, db):
+    # Given a customer who bought 1 of a limited edition of 2 (a cancelled order does not count)
+    user = await make_user(db, "limit-api@example.test")
+    product = await make_product(db, name="Orris Butter", stock=20, max_per_customer=2)
+    await past_order(db, user, product, 1)
+    await past_order(db, user, product, 4, status="cancelled")
+    token = await client.post(
+        f"{API}/auth/token",
+        json={"email": "limit-api@example.test", "password": "Neroli-Morning-Walk-7"},
+    )
+    assert token.status_code == 200, token.text
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    url = f"{API}/cart/items"
+    # When they add one (their cart is created), then one more (their cart exists)
+    first = await client.post(url, json={"product_id": product.id}, headers=headers)
+    second = await client.post(url, json={"product_id": product.id}, headers=headers)
+    # Then the first fits and the second is refused with the reason
+    assert first.status_code == 200 and first.json()["count"] == 1
+    assert second.status_code == 422
+    assert second.json()["errors"][0]["code"] == "limit_per_customer"
+    assert "limited to 2 units per customer" in second.json()["errors"][0]["message"]
+    other = await make_product(db, name="Ambrette Seed", stock=5)
+    third = await client.post(url, json={"product_id": other.id}, headers=headers)
+    assert third.status_code == 200 and third.json()["count"] == 2
