@@ -212,7 +212,7 @@ def run(args: argparse.Namespace) -> tuple[dict, dict, int]:
     return results[0], results[1], total
 
 
-def report(small: dict, large: dict, total: int, args, command: str) -> str:
+def report(small: dict, large: dict, total: int, args, command: str, load_before: float) -> str:
     database = "PostgreSQL 127.0.0.1:5432" if args.database == "postgresql" else "SQLite"
     rows = [
         f"| case | 100 products: median ms | p90 ms | {total:,}: median ms | p90 ms | ratio |",
@@ -229,7 +229,9 @@ def report(small: dict, large: dict, total: int, args, command: str) -> str:
             f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {database}, one "
             f"Uvicorn worker, page cache off, {args.requests} sequential requests per case "
-            f"after 3 warm-up requests; {total:,} products in the large catalogue.",
+            f"after 3 warm-up requests; {total:,} products in the large catalogue; load "
+            f"average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
+            "(other work on the machine skews the two phases differently).",
             "",
             "```",
             command,
@@ -261,9 +263,10 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     small, large, total = run(args)
     command = "uv run python bench/scale.py " + " ".join(sys.argv[1:])
-    section = report(small, large, total, args, command.strip())
+    section = report(small, large, total, args, command.strip(), load_before)
     if not args.no_write:
         write_doc(section, "PostgreSQL" if args.database == "postgresql" else "SQLite")
     print(section)
