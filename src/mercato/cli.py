@@ -136,28 +136,20 @@ def serve(
 ) -> None:
     """Serve the stores with Uvicorn."""
     import os
-
-    import uvicorn
-
-    from mercato.platform.logs import configure_logging
+    import sys
 
     settings = get_settings()
     if not settings.is_development and settings.uses_default_secret():
         console.print("[red]Refusing to start: set MERCATO_SECRET_KEY outside development.[/]")
         raise typer.Exit(2)
-    configure_logging(settings.log_level)
     os.environ["MERCATO_SERVE_STORE"] = store or ""
     os.environ["MERCATO_SERVE_WORKER"] = "1" if with_worker else ""
-    uvicorn.run(
-        "mercato.asgi:app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        log_config=None,
-        access_log=False,
-    )
+    # This process becomes the lean server entry (mercato.asgi gives the reason): its
+    # workers then do not import this command's Typer, Click and Rich.
+    command = [sys.executable, "-m", "mercato.asgi", "--host", host, "--port", str(port)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [*command, "--workers", str(workers)])  # noqa: S606 - our own interpreter
 
 
 @app.command()

@@ -20,7 +20,6 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import jwt
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -68,6 +67,10 @@ async def _get_json(url: str, *, fresh: bool = False) -> dict[str, Any]:
     cached = _cache.get(url)
     if cached and not fresh and cached[0] > time.monotonic():
         return cached[1]
+    # Imported here: httpx pulls in rich and pygments (its command line), ~7 MiB per worker
+    # for Google sign-in, which most stores never configure.
+    import httpx
+
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as client:
         response = await client.get(url)
         response.raise_for_status()
@@ -129,6 +132,8 @@ def _client(runtime: StoreRuntime, **extra: Any) -> AsyncOAuth2Client:
 async def start(request: Request, runtime: Runtime, next: str = "") -> Response:
     if not is_configured(runtime):
         raise NotFound("We could not find that page.")
+    import httpx  # lazy, see _get_json
+
     try:
         metadata = await _get_json(runtime.settings.google_metadata_url)
     except (httpx.HTTPError, ValueError):
@@ -298,6 +303,8 @@ async def callback(
     elif not code:
         response = _refused(request, "Google sent no sign-in code. Please try again.")
     else:
+        import httpx  # lazy, see _get_json
+
         try:
             claims = await _exchange(runtime, code, saved)
             user = await link_or_create(db, claims)

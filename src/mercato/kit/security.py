@@ -11,7 +11,6 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from zxcvbn import zxcvbn
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the account does not exist, so a miss costs what a hit costs.
@@ -61,6 +60,10 @@ def password_problems(password: str, user_inputs: list[str] | None = None) -> li
         return [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
     if len(password) > 200:
         return ["Use at most 200 characters."]
+    # Imported here: zxcvbn's word lists are ~12 MiB per worker, needed only when a
+    # password is chosen (sign-up, change, reset).
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(password[:100], user_inputs=user_inputs or [])
     if result["score"] >= MIN_PASSWORD_SCORE:
         return []
