@@ -77,7 +77,12 @@ def create_app(
             await hub.close()
 
     host = FastAPI(
-        title="Mercato", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+        title="Mercato",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+        telemetry=settings.fastapi_telemetry,
     )
     host.state.runtimes = runtimes
     host.state.settings = settings

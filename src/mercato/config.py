@@ -65,6 +65,16 @@ class Settings(BaseSettings):
     # Catalogue-derived values (filter choices, humour counts) kept per process until the
     # catalogue changes, for every visitor (catalog.service.derived).
     facet_cache: bool = True
+    # FastAPI's own OpenTelemetry spans, metrics and logs. Off unless asked for: even with no
+    # provider configured it asks the global providers on every request in every app a
+    # request crosses; /metrics (Prometheus) is Mercato's own.
+    opentelemetry: bool = False
+
+    @property
+    def fastapi_telemetry(self) -> dict[str, bool]:
+        """The ``telemetry`` argument of every FastAPI app Mercato builds."""
+        on = self.opentelemetry
+        return {"tracing": on, "metrics": on, "logs": on}
 
     @property
     def is_development(self) -> bool:

@@ -45,22 +45,45 @@ class RequestContextMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # The metric children by label values: prometheus_client's labels() validates and
+        # joins them on every call, a tenth of a cached page's CPU.
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._latencies: dict[str, Any] = {}
+
+    def _counter(self, store: str, method: str, status: int) -> Any:
+        key = (store, method, status)
+        child = self._counters.get(key)
+        if child is None:
+            child = self._counters[key] = REQUESTS.labels(store, method, str(status))
+        return child
+
+    def _latency(self, store: str) -> Any:
+        child = self._latencies.get(store)
+        if child is None:
+            child = self._latencies[store] = LATENCY.labels(store)
+        return child
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        rid = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        incoming = next((v for n, v in scope["headers"] if n == b"x-request-id"), b"")
+        rid = incoming.decode("latin-1")
+        if not (0 < len(rid) <= 64 and rid.isprintable()):
+            rid = uuid.uuid4().hex
         token = request_id_var.set(rid)
         started = time.perf_counter()
         status = 500
+        rid_header = (b"x-request-id", rid.encode("latin-1"))
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).append("x-request-id", rid)
+                headers = message.setdefault("headers", [])
+                if not isinstance(headers, list):
+                    message["headers"] = headers = list(headers)
+                headers.append(rid_header)
             await send(message)
 
         try:
@@ -68,8 +91,8 @@ class RequestContextMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             store = scope.get("state", {}).get("store_slug", "-")
-            REQUESTS.labels(store, scope["method"], str(status)).inc()
-            LATENCY.labels(store).observe(elapsed)
+            self._counter(store, scope["method"], status).inc()
+            self._latency(store).observe(elapsed)
             log.info(
                 "request",
                 extra={

@@ -37,6 +37,7 @@ def build_store_app(runtime: StoreRuntime) -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url=None,  # served by mercato.web.docs with a CSP-safe page
         redoc_url=None,
+        telemetry=runtime.settings.fastapi_telemetry,
     )
     app.state.runtime = runtime
     page_deps = [Depends(load_web_user), Depends(csrf_protect)]
