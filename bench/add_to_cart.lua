@@ -1,11 +1,12 @@
 -- wrk script: every request adds one unit of a product to a guest cart through the JSON API.
 -- Carts are created beforehand (one per connection); requests go round them in turn.
 -- A cart line holds at most 99 units, so every 25th request of a cart (per wrk thread, so up
--- to three threads stay under 99) removes the line instead: at 1,000 requests per second the
--- 64 carts would otherwise be full within seconds and the rest would measure the refusal.
+-- to three threads stay under 99) sets the line back to one unit (PATCH) instead: at 1,000
+-- requests per second the 64 carts would otherwise be full within seconds and the rest would
+-- measure the refusal. (A DELETE could meet a line another thread had just removed: 404.)
 -- Usage: wrk -s bench/add_to_cart.lua URL/api/v1/cart/items -- <product id> <tokens file>
-local tokens, next_index, body, product, sent = {}, 0, nil, nil, {}
-local EMPTY_EVERY = 25
+local tokens, next_index, body, reset, product, sent = {}, 0, nil, nil, nil, {}
+local RESET_EVERY = 25
 
 function init(args)
   for line in io.lines(args[2]) do
@@ -14,6 +15,7 @@ function init(args)
   end
   product = args[1]
   body = '{"product_id": ' .. product .. ', "quantity": 1}'
+  reset = '{"quantity": 1}'
   next_index = math.random(#tokens)
 end
 
@@ -25,8 +27,8 @@ function request()
     ["X-Cart-Token"] = tokens[next_index],
   }
   sent[next_index] = sent[next_index] + 1
-  if sent[next_index] % EMPTY_EVERY == 0 then
-    return wrk.format("DELETE", wrk.path .. "/" .. product, headers)
+  if sent[next_index] % RESET_EVERY == 0 then
+    return wrk.format("PATCH", wrk.path .. "/" .. product, headers, reset)
   end
   return wrk.format("POST", nil, headers, body)
 end

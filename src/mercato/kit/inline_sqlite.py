@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 READ_BUSY_MS = 50  # blocking wait of a plain statement (rare: WAL recovery, checkpoint)
-RETRY_FIRST_S, RETRY_MAX_S = 0.0005, 0.005  # polls of another process's write lock
+RETRY_FIRST_S, RETRY_MAX_S = 0.0002, 0.001  # polls of another process's write lock
 
 # asyncio locks belong to their event loop: one lock per database file per loop.
 _write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
