@@ -42,6 +42,13 @@ def build_store_app(runtime: StoreRuntime) -> FastAPI:
     app.state.runtime = runtime
     page_deps = [Depends(load_web_user), Depends(csrf_protect)]
     page_deps += [Depends(d) for m in runtime.modules.modules for d in m.page_dependencies]
+    # API routers first: FastAPI tries routes in order, and the API is the busiest path (add
+    # to cart walked about 150 page and admin routes before its own: a quarter of its CPU).
+    # Every API path starts with /api/v1 and no page or admin route can match one, so the
+    # order between the groups changes no answer.
+    for module in runtime.modules.modules:
+        for router in module.api:
+            app.include_router(router, prefix=API_PREFIX)
     for module in runtime.modules.modules:
         for router in module.pages:
             app.include_router(router, dependencies=page_deps, include_in_schema=False)
@@ -52,8 +59,6 @@ def build_store_app(runtime: StoreRuntime) -> FastAPI:
                 dependencies=[*page_deps, Depends(require_staff)],
                 include_in_schema=False,
             )
-        for router in module.api:
-            app.include_router(router, prefix=API_PREFIX)
         for router in module.websockets:
             app.include_router(router)
     theme.mount(app, runtime)
