@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-import nh3
-from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,10 +21,20 @@ from mercato.models.content import AlchemyStep, Page
 from mercato.models.engagement import Testimonial
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# CommonMark without raw HTML; nh3 then keeps only these tags, whatever a writer pastes.
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable(
-    "table"
-)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    """CommonMark without raw HTML; nh3 then keeps only ALLOWED_TAGS, whatever a writer pastes.
+    Built on first use: only admins saving text render Markdown, and markdown-it with nh3
+    would cost every worker about 2 MiB at start."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable(
+        "table"
+    )
+
+
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "a", "blockquote", "hr", "br",
     "code", "pre", "table", "thead", "tbody", "tr", "th", "td",
@@ -46,7 +55,9 @@ _LIMITS = {
 
 def render_markdown(text: str) -> str:
     """Markdown → HTML safe to show: no raw HTML, no scripts, links without javascript:."""
-    html = _markdown.render(text or "")
+    import nh3
+
+    html = _markdown().render(text or "")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy import select
 
 from mercato.kit.errors import NotFound, ValidationFailed
@@ -240,6 +239,8 @@ async def deliver(ctx: HandlerContext, event: OutboxEvent) -> None:
     status_code: int | None = None
     error = ""
     transport = ctx.runtime.extras.get(TRANSPORT_KEY)
+    import httpx  # here, not at the top: only the worker delivers (about 1.5 MiB per web worker)
+
     try:
         async with httpx.AsyncClient(
             transport=transport, timeout=TIMEOUT_SECONDS, follow_redirects=False
