@@ -214,11 +214,14 @@ async def add_item(
     if total > cap:
         facts = ProductFacts(row.product_id, row.name, row.max_per_customer)
         raise cart_service._refusal(facts, total, cap, reason, "quantity")  # type: ignore[arg-type]
+    # The cart row first, then its line: the order the ORM's flush takes them in (parent
+    # before child), so an add racing a quantity change of the same cart on PostgreSQL waits
+    # instead of deadlocking (each held one row and wanted the other's: a 500 under load).
+    await _touch(conn, row.cart_id, owner, now)
     upsert = UPSERT[conn.dialect.name]
     await conn.execute(
         upsert, {"cid": row.cart_id, "pid": product_id, "units": quantity, "ts": now}
     )
-    await _touch(conn, row.cart_id, owner, now)
     return row.cart_id
 
 
@@ -230,11 +233,9 @@ async def cart_id(db: AsyncSession, owner: Owner) -> int | None:
 
 async def remove_item(db: AsyncSession, owner: Owner, cart: int, product_id: int) -> bool:
     conn = await db.connection()
+    await _touch(conn, cart, owner, utcnow())  # cart before line, as in add_item
     removed = await conn.execute(REMOVE, {"cid": cart, "pid": product_id})
-    if not removed.rowcount:
-        return False
-    await _touch(conn, cart, owner, utcnow())
-    return True
+    return bool(removed.rowcount)
 
 
 async def lines(db: AsyncSession, cart: int | None) -> list[Line]:
