@@ -43,9 +43,11 @@ def stores() -> None:
 @app.command()
 def migrate(store: Annotated[str | None, typer.Option(help="Only this store")] = None) -> None:
     """Upgrade every store's database to the latest schema."""
+    from mercato.kit.pdf import prepare_fonts_in_background
     from mercato.platform.migrate import upgrade
 
     settings = get_settings()
+    prepare_fonts_in_background()  # a deploy step: the first PDF then needs no font cut
     for s in _stores(store):
         upgrade(settings.database_url_for(s.slug))
         console.print(f"[green]✓[/] {s.slug} migrated")
@@ -168,12 +170,14 @@ def demo(port: int = 8000, host: str = "127.0.0.1") -> None:
     import uvicorn
 
     from mercato.app import create_app
+    from mercato.kit.pdf import prepare_fonts_in_background
     from mercato.platform.logs import configure_logging
     from mercato.platform.migrate import upgrade
     from mercato.platform.seeding import seed_store
 
     settings = get_settings()
     configs = _stores()
+    prepare_fonts_in_background()
     with console.status("Preparing the demo stores…"):
         for s in configs:
             upgrade(settings.database_url_for(s.slug))

@@ -57,3 +57,17 @@ def test_importing_the_kit_does_not_import_fpdf():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_fonts_are_cut_ahead_in_a_child_process_only_when_missing(tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setenv("MERCATO_FONT_CACHE", str(tmp_path))
+    monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: started.append(args))
+    # Missing instances: a child process cuts them (the caller never imports fontTools)
+    pdf.prepare_fonts_in_background()
+    assert len(started) == 1 and "font_files()" in started[0][-1]
+    # Present instances: nothing to do
+    for target in pdf._targets().values():
+        target.write_bytes(b"cut")
+    pdf.prepare_fonts_in_background()
+    assert len(started) == 1

@@ -123,23 +123,45 @@ def _instance(source: Path, weight: int, target: Path) -> None:
     os.replace(partial, target)  # readers never see half a font
 
 
-@lru_cache(maxsize=1)
-def font_files() -> dict[str, Path]:
-    """Static Noto Sans instances per style (built once per machine, then read from cache)."""
+def _targets() -> dict[str, Path]:
+    """Where each style's cached instance lives (whether or not it is cut yet)."""
     import importlib.metadata
-
-    import fontpkg_noto_sans  # type: ignore[import-untyped]
 
     version = importlib.metadata.version("fontpkg-noto-sans")
     folder = _cache_dir()
-    files: dict[str, Path] = {}
+    return {style: folder / f"NotoSans-{version}-r{RECIPE}-{style or 'R'}.ttf" for style in STYLES}
+
+
+@lru_cache(maxsize=1)
+def font_files() -> dict[str, Path]:
+    """Static Noto Sans instances per style (built once per machine, then read from cache)."""
+    import fontpkg_noto_sans  # type: ignore[import-untyped]
+
+    files = _targets()
     with _build_lock:
-        for style, (name, weight) in STYLES.items():
-            target = folder / f"NotoSans-{version}-r{RECIPE}-{style or 'R'}.ttf"
+        for style, target in files.items():
             if not target.is_file():
+                name, weight = STYLES[style]
                 _instance(fontpkg_noto_sans.ROOT / "files" / name, weight, target)
-            files[style] = target
     return files
+
+
+def prepare_fonts_in_background() -> None:
+    """Cut the instances in a child process now (``mercato migrate``, ``mercato demo``), so
+    the first invoice a customer asks for does not wait the several seconds of the cut.
+    A child, not a thread: fontTools would stay in the caller's memory for good."""
+    if all(target.is_file() for target in _targets().values()):
+        return
+    import subprocess
+    import sys
+
+    subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed statement
+        [sys.executable, "-c", "from mercato.kit.pdf import font_files; font_files()"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 @lru_cache(maxsize=1)
