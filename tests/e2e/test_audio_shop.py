@@ -10,30 +10,14 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-STORE = "/audio-tai-loc"
+from tests.e2e import audio_support
+from tests.e2e.audio_support import ADMIN, CUSTOMER, STORE, sign_in
+
 SHOTS = Path("/tmp/shots-audioshop")
-CUSTOMER = ("khach@audio-tai-loc.test", "Tai-Nghe-Hi-Fi-Ban-Dem-2")
-ADMIN = ("admin@audio-tai-loc.test", "Loa-Karaoke-Phong-Khach-6")
 
 
 def shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    original = page.viewport_size
-    for label, size in (("desktop", {"width": 1280, "height": 800}),
-                        ("mobile", {"width": 390, "height": 844})):  # fmt: skip
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
-    if original:
-        page.set_viewport_size(original)
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    page.goto(f"{STORE}/account/signin")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form[action*='account/signin'] button[type=submit]").click()
-    page.wait_for_load_state()
-    assert "/account/signin" not in page.url, page.content()[:500]
+    audio_support.shoot(page, SHOTS, name)
 
 
 def test_search_voucher_cod_order_shows_live_on_the_dashboard(new_context, server):
