@@ -219,6 +219,30 @@ def reset_postgres() -> None:
     asyncio.run(drop())
 
 
+def production_env(var_dir: Path, port: int, database_url: str = "") -> dict[str, str]:
+    """A server's environment as production would run it, on fresh databases in ``var_dir``
+    (SQLite unless ``database_url``), with no JSON log line per request."""
+    return {
+        **os.environ,
+        "MERCATO_ENV": "production",
+        "MERCATO_SECRET_KEY": secrets.token_urlsafe(48),
+        "MERCATO_LOG_LEVEL": "WARNING",
+        "MERCATO_VAR_DIR": str(var_dir),
+        "MERCATO_DATABASE_URL": database_url,
+        "MERCATO_REDIS_URL": "",
+        # Payment pages and return links are absolute: they must name this server's port.
+        "MERCATO_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+
+
+def migrate_and_seed(env: dict[str, str]) -> list[str]:
+    """Migrate and seed every store; returns the CLI command prefix for what follows."""
+    cli = [sys.executable, "-m", "mercato.cli"]
+    for command in ("migrate", "seed"):
+        subprocess.run([*cli, command], env=env, cwd=ROOT, check=True, capture_output=True)
+    return cli
+
+
 def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     out = log.open("w")
     return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
@@ -239,24 +263,12 @@ def run(
 ) -> tuple[list[Result], int, shopper.CheckoutResult]:
     tmp = Path(tempfile.mkdtemp(prefix="mercato-bench-"))
     port, bare_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "MERCATO_ENV": "production",
-        "MERCATO_SECRET_KEY": secrets.token_urlsafe(48),
-        "MERCATO_LOG_LEVEL": "WARNING",  # no JSON line per request
-        "MERCATO_VAR_DIR": str(tmp),
-        "MERCATO_DATABASE_URL": PG_TEMPLATE if args.database == "postgresql" else "",
-        "MERCATO_REDIS_URL": "",
-        # Payment pages and return links are absolute: they must name this server's port.
-        "MERCATO_BASE_URL": f"http://127.0.0.1:{port}",
-        # The checkout run places hundreds of orders a second from one address.
-        "MERCATO_RATE_LIMIT_CHECKOUT": "10000000/minute",
-    }
+    env = production_env(tmp, port, PG_TEMPLATE if args.database == "postgresql" else "")
+    # The checkout run places hundreds of orders a second from one address.
+    env["MERCATO_RATE_LIMIT_CHECKOUT"] = "10000000/minute"
     if args.database == "postgresql":
         reset_postgres()
-    cli = [sys.executable, "-m", "mercato.cli"]
-    for command in ("migrate", "seed"):
-        subprocess.run([*cli, command], env=env, cwd=ROOT, check=True, capture_output=True)
+    cli = migrate_and_seed(env)
     server = bare = None
     try:
         workers = ["--workers", str(args.workers)]

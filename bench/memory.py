@@ -12,9 +12,6 @@ each worker from /proc and writes the result to docs/benchmarks.md between marke
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
-import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -23,7 +20,16 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import ROOT, free_port, start, stop, wait_ready, worker_rss_mib  # noqa: E402
+from load import (  # noqa: E402
+    ROOT,
+    free_port,
+    migrate_and_seed,
+    production_env,
+    start,
+    stop,
+    wait_ready,
+    worker_rss_mib,
+)
 
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:memory:begin -->", "<!-- bench:memory:end -->"
@@ -49,19 +55,8 @@ PATHS = [
 def run(args: argparse.Namespace) -> tuple[list[float], dict[str, int]]:
     tmp = Path(tempfile.mkdtemp(prefix="mercato-memory-"))
     port = free_port()
-    env = {
-        **os.environ,
-        "MERCATO_ENV": "production",
-        "MERCATO_SECRET_KEY": secrets.token_urlsafe(48),
-        "MERCATO_LOG_LEVEL": "WARNING",
-        "MERCATO_VAR_DIR": str(tmp),
-        "MERCATO_DATABASE_URL": "",
-        "MERCATO_REDIS_URL": "",
-        "MERCATO_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    cli = [sys.executable, "-m", "mercato.cli"]
-    for command in ("migrate", "seed"):
-        subprocess.run([*cli, command], env=env, cwd=ROOT, check=True, capture_output=True)
+    env = production_env(tmp, port)
+    cli = migrate_and_seed(env)
     server = None
     statuses: dict[str, int] = {}
     try:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import ROOT, free_port, start, stop, wait_ready  # noqa: E402
+from load import ROOT, free_port, migrate_and_seed, production_env, start, stop, wait_ready  # noqa: E402
 
 PAGES = ["/atelier-arome/essences", "/atelier-arome/essences/provence-lavender"]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -67,19 +66,8 @@ def main() -> None:
         raise SystemExit("wrk is needed (apt-get install -y wrk)")
     tmp = Path(tempfile.mkdtemp(prefix="mercato-servecpu-"))
     port = free_port()
-    env = {
-        **os.environ,
-        "MERCATO_ENV": "production",
-        "MERCATO_SECRET_KEY": secrets.token_urlsafe(48),
-        "MERCATO_LOG_LEVEL": "WARNING",
-        "MERCATO_VAR_DIR": str(tmp),
-        "MERCATO_DATABASE_URL": "",
-        "MERCATO_REDIS_URL": "",
-        "MERCATO_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    cli = [sys.executable, "-m", "mercato.cli"]
-    for command in ("migrate", "seed"):
-        subprocess.run([*cli, command], env=env, cwd=ROOT, check=True, capture_output=True)
+    env = production_env(tmp, port)
+    cli = migrate_and_seed(env)
     serve = [*cli, "serve", "--port", str(port), "--workers", str(args.workers)]
     if args.with_worker:
         serve.append("--with-worker")
