@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from mercato.app import create_app
 from mercato.config import PROJECT_ROOT, Settings
 from mercato.db import create_engine
+from mercato.kit import security
 from mercato.platform.migrate import upgrade
 from mercato.platform.stores import discover_stores
 
@@ -24,6 +25,14 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 PG_URL = os.environ.get("MERCATO_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("MERCATO_TEST_REDIS_URL", "")
 STORES = [s.slug for s in discover_stores(PROJECT_ROOT / "stores")]
+
+# Argon2 at production cost takes ~0.1-0.5 s a hash or a check on this machine, and hundreds
+# of tests create users and sign in. In-process tests hash at the lowest cost argon2 allows;
+# the production hasher is kept here and tests/kit/test_password_cost.py pins its parameters.
+# Servers the journeys start (tests/e2e) run in their own process, at production cost.
+PRODUCTION_HASHER = security._hasher
+security._hasher = type(PRODUCTION_HASHER)(time_cost=1, memory_cost=8, parallelism=1)
+security._DUMMY_HASH = security._hasher.hash("mercato-timing-equaliser")
 
 
 def _pg_database_urls(base: str, slugs: list[str]) -> dict[str, str]:
