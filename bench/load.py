@@ -333,6 +333,8 @@ def run(
                 None,
             ),
         ]
+        if args.cart_only:
+            cases = [case for case in cases if case[4] is add_to_cart]
         results = []
         for name, url, headers, process, script in [] if args.checkout_only else cases:
             if wrk:
@@ -350,6 +352,8 @@ def run(
                 flush=True,
             )
             results.append(result)
+        if args.cart_only:
+            return results, len(home.content), shopper.CheckoutResult(0, 0, 0.0, 0.0, 0.0)
         checkout = asyncio.run(
             shopper.checkouts(store_url, lavender, shoppers=args.shoppers, duration=args.duration)
         )
@@ -452,7 +456,14 @@ def main() -> None:
     parser.add_argument(
         "--checkout-only", action="store_true", help="only the sandbox checkouts (debugging)"
     )
+    parser.add_argument(
+        "--cart-only",
+        action="store_true",
+        help="only the add-to-cart case, no checkouts, nothing written (iterating on it)",
+    )
     args = parser.parse_args()
+    if args.cart_only:
+        args.no_write = True
     args.duration = max(1, min(args.duration, MAX_DURATION))
     args.threads = max(1, min(args.threads, args.connections))
     wrk = ensure_wrk()
@@ -463,6 +474,8 @@ def main() -> None:
             flush=True,
         )
     results, size, checkout = run(args, wrk)
+    if args.cart_only:
+        return  # its line above is the result
     command = "uv run python bench/load.py " + " ".join(sys.argv[1:])
     section = report(results, size, checkout, args, wrk, command.strip())
     if not args.no_write:
