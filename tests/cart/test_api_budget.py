@@ -136,3 +136,32 @@ async def test_a_customer_limit_counts_paid_orders_on_the_core_path(client, db):
     other = await make_product(db, name="Ambrette Seed", stock=5)
     third = await client.post(url, json={"product_id": other.id}, headers=headers)
     assert third.status_code == 200 and third.json()["count"] == 2
+
+
+async def test_on_sqlite_the_add_commits_before_it_reads_the_answer(client, db, runtime):
+    """The database's single write lock is let go once the line is written
+    (UnitOfWork.commit_writes): the cart's lines for the answer are read after the commit."""
+    product = await make_product(db, stock=50, price=1000)
+    headers = await _cart(client)
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement.lstrip().split(None, 1)[0].upper())
+
+    event.listen(runtime.db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        added = await client.post(
+            f"{API}/cart/items", json={"product_id": product.id}, headers=headers
+        )
+    finally:
+        event.remove(runtime.db.engine.sync_engine, "before_cursor_execute", record)
+    assert added.status_code == 200, added.text
+    writes = [i for i, word in enumerate(seen) if word in ("INSERT", "UPDATE")]
+    # Tests join one outer transaction, so the request's commit releases a savepoint.
+    ends = [i for i, word in enumerate(seen) if word == "RELEASE"]
+    answer = len(seen) - 1 - seen[::-1].index("SELECT")
+    assert writes and ends, seen
+    if runtime.db.sqlite:
+        assert max(writes) < ends[0] < answer, seen
+    else:  # one transaction, committed as the answer starts
+        assert max(writes) < answer < ends[0], seen

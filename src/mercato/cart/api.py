@@ -22,7 +22,7 @@ from mercato.kit.money import format_money
 from mercato.models.commerce import Cart
 from mercato.platform.runtime import StoreRuntime
 from mercato.pricing import service as pricing_service
-from mercato.web.deps import Db, Runtime, get_db, get_runtime
+from mercato.web.deps import Db, Runtime, Uow, get_db, get_runtime
 
 router = APIRouter(tags=["cart"])
 
@@ -186,14 +186,18 @@ async def get_cart(
 
 @router.post("/cart/items", response_model=CartOut)
 async def add_cart_item(
-    body: CartItemIn, db: Db, runtime: Runtime, owner: Owner, currency: CurrencyQuery = None
+    body: CartItemIn, uow: Uow, runtime: Runtime, owner: Owner, currency: CurrencyQuery = None
 ) -> CartOut:
+    db = uow.session
     if fast.applies(runtime):
         limit = cart_service.line_limit(runtime)
         found = await fast.add_item(
             db, _fast_owner(owner), body.product_id, body.quantity, limit=limit
         )
         if found is not None:
+            # The line is written and every rule held: on SQLite the database's write lock
+            # is let go before the answer is read and serialised (UnitOfWork.commit_writes).
+            await uow.commit_writes()
             return await fast_cart_out(db, runtime, found, currency)
     cart = await _existing(db, owner)
     await cart_service.add_item(db, cart, body.product_id, body.quantity, runtime=runtime)

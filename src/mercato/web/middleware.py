@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mercato.db import WRITE_OPTION
 from mercato.kit.security import new_token
 from mercato.web.csp import CSP, policy_for
 
@@ -129,6 +130,26 @@ class UnitOfWork:
     @property
     def opened(self) -> bool:
         return self._session is not None
+
+    async def commit_writes(self) -> None:
+        """Commit what the request has written so far, before it builds its answer, and read
+        the rest of the request in a plain (deferred) transaction.
+
+        Only on SQLite, where the write lock is the whole database's: holding it while the
+        answer is read, validated and serialised made every writer of every worker wait for
+        that work too (add to cart under load). On PostgreSQL a write locks only its rows,
+        so the request keeps its single transaction and saves the round trips.
+
+        The one departure from "the request owns the transaction": if building the answer
+        fails after this, the change stays stored although the client sees an error (as when
+        the connection drops after a commit). A route calls it only after its last write and
+        its last check that may refuse (docs/decisions.md)."""
+        session = self._session
+        if session is None or not self.write or not self.runtime.db.sqlite:
+            return
+        await session.commit()
+        # The session's engine begins IMMEDIATE; this request writes nothing more.
+        await session.connection(execution_options={WRITE_OPTION: False})
 
     async def finish(self, *, success: bool) -> None:
         if self._session is None:
