@@ -35,47 +35,78 @@ security._hasher = type(PRODUCTION_HASHER)(time_cost=1, memory_cost=8, paralleli
 security._DUMMY_HASH = security._hasher.hash("mercato-timing-equaliser")
 
 
-def _pg_database_urls(base: str, slugs: list[str]) -> dict[str, str]:
-    """One PostgreSQL database per store, recreated for this run, like production."""
-    import asyncio
-
+async def _pg_admin(base: str, *statements: str) -> None:
+    """Run statements on the server's ``postgres`` database (CREATE/DROP DATABASE)."""
     import asyncpg
 
     url = make_url(base)
+    conn = await asyncpg.connect(
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        database="postgres",
+    )
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def _pg_database_urls(base: str, slugs: list[str]) -> dict[str, str]:
+    """One PostgreSQL database per store, recreated for this run, like production.
+
+    The migrations run once, on the first store's database; the others are created from it
+    as a template: the schema is the same for every store, and running the Alembic history
+    five times cost ~10 s of every PostgreSQL run.
+    """
+    import asyncio
+
+    url = make_url(base)
     names = {slug: f"{url.database}_{slug.replace('-', '_')}" for slug in slugs}
-
-    async def recreate() -> None:
-        conn = await asyncpg.connect(
-            host=url.host,
-            port=url.port or 5432,
-            user=url.username,
-            password=url.password,
-            database="postgres",
-        )
-        try:
-            for name in names.values():
-                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(recreate())
-    return {
+    urls = {
         slug: url.set(database=name).render_as_string(hide_password=False)
         for slug, name in names.items()
     }
+    first, *others = slugs
+    drop = [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in names.values()]
+    asyncio.run(_pg_admin(base, *drop, f'CREATE DATABASE "{names[first]}"'))
+    upgrade(urls[first])
+    template = names[first]
+    asyncio.run(
+        _pg_admin(base, *(f'CREATE DATABASE "{names[s]}" TEMPLATE "{template}"' for s in others))
+    )
+    return urls
+
+
+def _sqlite_database_urls(folder: Path, slugs: list[str]) -> dict[str, str]:
+    """One SQLite file per store: the first is migrated, the others are copies of it (the
+    backup API copies a consistent database whatever is still in its WAL file)."""
+    import sqlite3
+
+    paths = {slug: folder / f"{slug}.db" for slug in slugs}
+    urls = {slug: f"sqlite+aiosqlite:///{path}" for slug, path in paths.items()}
+    first, *others = slugs
+    upgrade(urls[first])
+    source = sqlite3.connect(paths[first])
+    try:
+        for slug in others:
+            target = sqlite3.connect(paths[slug])
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+    finally:
+        source.close()
+    return urls
 
 
 @pytest.fixture(scope="session")
 def database_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     if PG_URL:
-        urls = _pg_database_urls(PG_URL, STORES)
-    else:
-        folder = tmp_path_factory.mktemp("db")
-        urls = {slug: f"sqlite+aiosqlite:///{folder / slug}.db" for slug in STORES}
-    for url in urls.values():
-        upgrade(url)
-    return urls
+        return _pg_database_urls(PG_URL, STORES)
+    return _sqlite_database_urls(tmp_path_factory.mktemp("db"), STORES)
 
 
 @pytest.fixture(scope="session")
@@ -99,11 +130,15 @@ class BoundDatabase:
     """A store database whose sessions all join one outer transaction, rolled back after
     the test; a service's commit() ends a savepoint, not the transaction."""
 
-    def __init__(self, url: str, store: str = "") -> None:
+    def __init__(self, url: str, store: str = "", engine: AsyncEngine | None = None) -> None:
         self.url = url
         self.store = store
         self.sqlite = url.startswith("sqlite")
-        self.engine: AsyncEngine = create_engine(url, pool=False)
+        # A shared engine (the ``app`` fixture's, one per store for the whole run) is not
+        # disposed here: building an engine and its dialect's first-connect queries per
+        # test and per store cost more than most tests' own work.
+        self._owns_engine = engine is None
+        self.engine: AsyncEngine = engine or create_engine(url, pool=False)
         self.connection: AsyncConnection | None = None
 
     async def open(self) -> None:
@@ -139,7 +174,8 @@ class BoundDatabase:
             await self.connection.rollback()
             await self.connection.close()
             self.connection = None
-        await self.engine.dispose()
+        if self._owns_engine:
+            await self.engine.dispose()
 
     async def dispose(self) -> None:
         await self.close()
@@ -150,17 +186,30 @@ def host_app(settings: Settings, database_urls: dict[str, str]):
     return create_app(settings)
 
 
+@pytest.fixture(scope="session")
+def store_engines(database_urls: dict[str, str]) -> Iterator[dict[str, AsyncEngine]]:
+    """One engine per store for the whole run. No pool: each test runs on its own event
+    loop, and a connection belongs to the loop that opened it."""
+    engines = {slug: create_engine(url, pool=False) for slug, url in database_urls.items()}
+    yield engines
+    for engine in engines.values():
+        engine.sync_engine.dispose()  # nothing pooled; releases the dialect's resources
+
+
 @pytest.fixture
-async def app(host_app, database_urls: dict[str, str]) -> AsyncIterator:
+async def app(host_app, database_urls: dict[str, str], store_engines) -> AsyncIterator:
     """The host app with every store bound to a rolled-back test transaction."""
+    import asyncio
+
     bound = {}
     for slug, runtime in host_app.state.runtimes.items():
-        db = BoundDatabase(database_urls[slug], store=slug)
-        await db.open()
+        db = BoundDatabase(database_urls[slug], store=slug, engine=store_engines[slug])
         runtime.db = db
         bound[slug] = db
         await runtime.limiter.reset()
     try:
+        # Connections open side by side: on PostgreSQL each is a few round trips.
+        await asyncio.gather(*(db.open() for db in bound.values()))
         yield host_app
     finally:
         for db in bound.values():
