@@ -138,9 +138,14 @@ async def test_a_customer_limit_counts_paid_orders_on_the_core_path(client, db):
     assert third.status_code == 200 and third.json()["count"] == 2
 
 
-async def test_on_sqlite_the_add_commits_before_it_reads_the_answer(client, db, runtime):
-    """The database's single write lock is let go once the line is written
-    (UnitOfWork.commit_writes): the cart's lines for the answer are read after the commit."""
+async def test_on_sqlite_the_add_commits_before_it_builds_the_answer(
+    client, db, runtime, monkeypatch
+):
+    """The database's single write lock is let go once the line is written and the answer's
+    lines are read (UnitOfWork.commit_writes), not after the answer is built and sent; and
+    that takes no second transaction."""
+    from mercato.cart import api
+
     product = await make_product(db, stock=50, price=1000)
     headers = await _cart(client)
     seen: list[str] = []
@@ -148,20 +153,27 @@ async def test_on_sqlite_the_add_commits_before_it_reads_the_answer(client, db, 
     def record(conn, cursor, statement, parameters, context, executemany):
         seen.append(statement.lstrip().split(None, 1)[0].upper())
 
-    event.listen(runtime.db.engine.sync_engine, "before_cursor_execute", record)
+    def answer(*args):
+        seen.append("ANSWER")
+        return build(*args)
+
+    build = api.fast_answer
+    monkeypatch.setattr(api, "fast_answer", answer)
+    engine = runtime.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
     try:
         added = await client.post(
             f"{API}/cart/items", json={"product_id": product.id}, headers=headers
         )
     finally:
-        event.remove(runtime.db.engine.sync_engine, "before_cursor_execute", record)
+        event.remove(engine, "before_cursor_execute", record)
     assert added.status_code == 200, added.text
-    writes = [i for i, word in enumerate(seen) if word in ("INSERT", "UPDATE")]
+    assert added.json()["count"] == 1
+    queries = [word for word in seen if word in ("SELECT", "INSERT", "UPDATE")]
+    assert queries == ["SELECT", "UPDATE", "INSERT", "SELECT"], seen
     # Tests join one outer transaction, so the request's commit releases a savepoint.
-    ends = [i for i, word in enumerate(seen) if word == "RELEASE"]
-    answer = len(seen) - 1 - seen[::-1].index("SELECT")
-    assert writes and ends, seen
+    assert seen.count("SAVEPOINT") == seen.count("RELEASE") == 1, seen  # no second transaction
     if runtime.db.sqlite:
-        assert max(writes) < ends[0] < answer, seen
+        assert seen.index("RELEASE") < seen.index("ANSWER"), seen
     else:  # one transaction, committed as the answer starts
-        assert max(writes) < answer < ends[0], seen
+        assert seen.index("ANSWER") < seen.index("RELEASE"), seen

@@ -110,11 +110,18 @@ async def fast_cart_out(
 ) -> CartOut:
     """``cart_out`` for a store without CartRules, from the Core lines of mercato.cart.fast."""
     choice = await pricing_service.conversion_for(db, runtime.config, currency)
+    return fast_answer(runtime, choice, await fast.lines(db, cart))
+
+
+def fast_answer(
+    runtime: StoreRuntime, choice: pricing_service.CurrencyChoice, lines: list[fast.Line]
+) -> CartOut:
+    """The cart's answer from what ``fast_cart_out`` reads (no query)."""
     conv = choice.conversion
     items = []
     count = 0
     problems = []
-    for line in await fast.lines(db, cart):
+    for line in lines:
         unit = conv.convert(line.unit_price)
         count += line.quantity
         if line.problem:
@@ -195,10 +202,13 @@ async def add_cart_item(
             db, _fast_owner(owner), body.product_id, body.quantity, limit=limit
         )
         if found is not None:
-            # The line is written and every rule held: on SQLite the database's write lock
-            # is let go before the answer is read and serialised (UnitOfWork.commit_writes).
+            choice = await pricing_service.conversion_for(db, runtime.config, currency)
+            lines = await fast.lines(db, found)
+            # The line is written, every rule held and the answer's facts are read: on
+            # SQLite the database's write lock is let go before the answer is built and
+            # serialised (UnitOfWork.commit_writes), and no second transaction is begun.
             await uow.commit_writes()
-            return await fast_cart_out(db, runtime, found, currency)
+            return fast_answer(runtime, choice, lines)
     cart = await _existing(db, owner)
     await cart_service.add_item(db, cart, body.product_id, body.quantity, runtime=runtime)
     return await cart_out(db, runtime, cart, currency)

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from prometheus_client import Counter, Histogram
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mercato.db import WRITE_OPTION
 from mercato.kit.security import new_token
 from mercato.web.csp import CSP, policy_for
 
@@ -148,8 +148,12 @@ class UnitOfWork:
         if session is None or not self.write or not self.runtime.db.sqlite:
             return
         await session.commit()
-        # The session's engine begins IMMEDIATE; this request writes nothing more.
-        await session.connection(execution_options={WRITE_OPTION: False})
+        # What the request may read next begins a plain transaction, when it begins (the
+        # session's engine is the write one, which begins IMMEDIATE; the store's engine is
+        # the same pool without that option). A test's session bound to one connection
+        # stays on it.
+        if isinstance(session.sync_session.bind, Engine):
+            session.sync_session.bind = self.runtime.db.engine.sync_engine
 
     async def finish(self, *, success: bool) -> None:
         if self._session is None:
