@@ -7,7 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, UOWTransaction
 
 from mercato.models import OutboxEvent
 
@@ -47,3 +49,53 @@ class HandlerContext:
     db: AsyncSession
     event: OutboxEvent
     after_commit: list[AfterCommit] = field(default_factory=list)
+
+
+# --- waking the worker when an event is committed ------------------------------------------
+#
+# A worker that polls every second makes every event wait half a second on average, and a
+# payment confirmation waits for several events in a row (the sandbox event, then what it
+# causes). Instead, a commit that wrote outbox rows wakes the workers of this process at
+# once (``mercato serve --with-worker`` runs one in every server process, so the process
+# that took the request delivers its events). A worker in another process still finds them
+# by polling, quickly while there has been recent work (worker.run_worker_loop).
+
+_WROTE = "mercato_outbox_wrote"
+_wakers: set[Callable[[str], None]] = set()
+
+
+def add_waker(callback: Callable[[str], None]) -> None:
+    """Call ``callback(store)`` after every commit of this process that wrote outbox rows
+    (``store`` is the session's store slug, "" when the session does not name one)."""
+    _wakers.add(callback)
+
+
+def remove_waker(callback: Callable[[str], None]) -> None:
+    _wakers.discard(callback)
+
+
+def wake(store: str) -> None:
+    for callback in list(_wakers):
+        callback(store)
+
+
+@event.listens_for(Session, "after_flush")
+def _noticed_outbox_rows(session: Session, _flush: UOWTransaction) -> None:
+    # after_flush still shows what this flush inserted in ``session.new``.
+    if (
+        _wakers
+        and not session.info.get(_WROTE)
+        and any(isinstance(obj, OutboxEvent) for obj in session.new)
+    ):
+        session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.info.pop(_WROTE, False):
+        wake(str(session.info.get("mercato_store", "")))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(_WROTE, None)

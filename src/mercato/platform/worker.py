@@ -17,7 +17,8 @@ import contextlib
 import logging
 import random
 import signal
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, or_, select, update
@@ -26,8 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.config import Settings
 from mercato.kit.time import utcnow
 from mercato.models import OutboxEvent
-from mercato.platform import scheduler
-from mercato.platform.outbox import HandlerContext, dead_letter_type
+from mercato.platform import outbox, scheduler
+from mercato.platform.outbox import AfterCommit, HandlerContext, dead_letter_type
 from mercato.platform.runtime import StoreRuntime
 
 log = logging.getLogger("mercato.worker")
@@ -36,6 +37,9 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)  # a crashed worker's claim frees itself after this
 MAX_BACKOFF_SECONDS = 3600
 ERROR_LIMIT = 2000
+HOT_SECONDS = 2.0  # after finding work, poll often for this long (other processes' events)
+HOT_POLL_SECONDS = 0.05
+BATCH_SECONDS = 0.1  # a batch takes no new event after this long: the write lock is shared
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -56,15 +60,13 @@ def backoff_seconds(attempts: int) -> float:
 
 
 async def _claim(runtime: StoreRuntime, limit: int) -> list[int]:
+    """The one-event-per-transaction path (after a failed batch): lease the events, commit
+    the lease, then deliver each alone."""
     now = utcnow()
     async with runtime.db.transaction(write=True) as db:
         due = (
             select(OutboxEvent.id)
-            .where(
-                OutboxEvent.status == "pending",
-                OutboxEvent.next_attempt_at <= now,
-                or_(OutboxEvent.locked_until.is_(None), OutboxEvent.locked_until < now),
-            )
+            .where(*_due(now))
             .order_by(OutboxEvent.next_attempt_at, OutboxEvent.id)
             .limit(limit)
             # PostgreSQL skips rows another worker holds; SQLite renders no clause and
@@ -119,28 +121,36 @@ async def _record_failure(runtime: StoreRuntime, event_id: int, exc: Exception) 
         )
         if event is None:
             return
-        event.attempts += 1
-        event.last_error = f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT]
-        event.locked_until = None
-        if event.attempts >= MAX_ATTEMPTS:
-            event.status = "dead"
-            await _run_dead_letter_handlers(runtime, db, event)
-            log.error(
-                "event dead-lettered",
-                extra={"event_id": event_id, "event_type": event.event_type, "store": runtime.slug},
-            )
-        else:
-            event.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(event.attempts))
-            log.warning(
-                "event failed; will retry",
-                extra={
-                    "event_id": event_id,
-                    "event_type": event.event_type,
-                    "attempts": event.attempts,
-                    "error": event.last_error,
-                    "store": runtime.slug,
-                },
-            )
+        await _count_failure(runtime, db, event, exc)
+
+
+async def _count_failure(
+    runtime: StoreRuntime, db: AsyncSession, event: OutboxEvent, exc: Exception
+) -> None:
+    """One more failed attempt: retry later with backoff, or dead-letter the event."""
+    event.attempts += 1
+    event.last_error = f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT]
+    event.locked_until = None
+    if event.attempts >= MAX_ATTEMPTS:
+        event.status = "dead"
+        await _run_dead_letter_handlers(runtime, db, event)
+        log.error(
+            "event dead-lettered",
+            extra={"event_id": event.id, "event_type": event.event_type, "store": runtime.slug},
+        )
+    else:
+        event.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(event.attempts))
+        log.warning(
+            "event failed; will retry",
+            extra={
+                "event_id": event.id,
+                "event_type": event.event_type,
+                "attempts": event.attempts,
+                "error": event.last_error,
+                "store": runtime.slug,
+            },
+        )
+    await db.flush()
 
 
 async def _run_dead_letter_handlers(
@@ -157,9 +167,92 @@ async def _run_dead_letter_handlers(
             log.exception("dead-letter handler failed", extra={"event_id": event.id})
 
 
+async def _anything_due(runtime: StoreRuntime) -> bool:
+    """A read-only look first: an idle store's poll then never takes the write lock (on
+    SQLite that lock is shared with every shopper's request)."""
+    now = utcnow()
+    async with runtime.db.transaction(write=False) as db:
+        found = await db.scalar(select(OutboxEvent.id).where(*_due(now)).limit(1))
+    return found is not None
+
+
+def _due(now: datetime) -> tuple[Any, ...]:
+    return (
+        OutboxEvent.status == "pending",
+        OutboxEvent.next_attempt_at <= now,
+        or_(OutboxEvent.locked_until.is_(None), OutboxEvent.locked_until < now),
+    )
+
+
+async def _deliver_batch(runtime: StoreRuntime, limit: int) -> int:
+    """Claim and deliver up to ``limit`` due events in one transaction, each in a savepoint.
+
+    One write transaction per batch instead of two per event: under load the lock (SQLite's
+    single writer) and the commit are what an event costs, not its handler. The rows stay
+    locked (PostgreSQL ``FOR UPDATE SKIP LOCKED``; SQLite ``BEGIN IMMEDIATE``) until the
+    commit, so no other worker can take them meanwhile, and a crash rolls everything back to
+    pending. A failing handler rolls back its own savepoint only and its failure is recorded
+    in the same transaction. The batch stops taking events after ``BATCH_SECONDS`` so the
+    write lock is never held long; the rest stay pending for the next batch.
+    """
+    now = utcnow()
+    started = time.monotonic()
+    handled = 0
+    callbacks: list[AfterCommit] = []
+    async with runtime.db.transaction(write=True) as db:
+        events = list(
+            await db.scalars(
+                select(OutboxEvent)
+                .where(*_due(now))
+                .order_by(OutboxEvent.next_attempt_at, OutboxEvent.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for event in events:
+            if handled and time.monotonic() - started > BATCH_SECONDS:
+                break
+            handled += 1
+            ctx = HandlerContext(runtime=runtime, db=db, event=event)
+            try:
+                async with db.begin_nested():
+                    for handler in runtime.modules.handlers_for(event.event_type):
+                        await handler(ctx, event)
+                    event.status = "done"
+                    event.processed_at = utcnow()
+                    event.locked_until = None
+            except Exception as exc:
+                # The savepoint's rollback expired the row: read it again before counting.
+                failed = await db.scalar(
+                    select(OutboxEvent)
+                    .where(OutboxEvent.id == event.id)
+                    .execution_options(populate_existing=True)
+                )
+                if failed is not None:
+                    await _count_failure(runtime, db, failed, exc)
+                continue
+            callbacks.extend(ctx.after_commit)
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:
+            # The event is delivered; a lost realtime push is not worth a redelivery.
+            log.exception("after-commit callback failed", extra={"store": runtime.slug})
+    return handled
+
+
 async def process_batch(runtime: StoreRuntime, limit: int = 50) -> int:
     """Claim up to ``limit`` due events of one store and deliver them; returns how many
     were claimed (delivered or failed), 0 when the queue is idle."""
+    if not await _anything_due(runtime):
+        return 0
+    try:
+        return await _deliver_batch(runtime, limit)
+    except Exception:
+        # The batch's own transaction failed (a lost connection, a failed commit): nothing
+        # of it was kept. Go one event per transaction, which records each failure, so a
+        # poisonous event cannot keep the others from being delivered.
+        log.exception("outbox batch failed; delivering one by one", extra={"store": runtime.slug})
     ids = await _claim(runtime, limit)
     for event_id in ids:
         await _deliver(runtime, event_id)
@@ -194,25 +287,76 @@ async def dead_events(db: AsyncSession, *, limit: int = 100) -> list[OutboxEvent
 
 async def run_worker_loop(runtimes: list[StoreRuntime], stop: asyncio.Event | None = None) -> None:
     """Deliver events and run schedules for every store until ``stop`` is set (or the task
-    is cancelled). A failure in one store is logged and never stops the others."""
+    is cancelled). A failure in one store is logged and never stops the others.
+
+    The loop sleeps until a commit of this process writes an outbox row (outbox.add_waker)
+    or the poll interval passes; for ``HOT_SECONDS`` after it last found work it polls
+    every ``HOT_POLL_SECONDS`` instead, so events committed by another process (a separate
+    ``mercato worker``, a second server) wait tens of milliseconds under load, not a second.
+    Schedules are looked at once per poll interval, however often the loop wakes.
+    """
     stop = stop or asyncio.Event()
     poll = min(r.settings.worker_poll_seconds for r in runtimes) if runtimes else 1.0
-    log.info("worker started", extra={"stores": [r.slug for r in runtimes]})
-    while not stop.is_set():
-        busy = False
-        for runtime in runtimes:
+    every = {r.slug for r in runtimes}
+    woken = asyncio.Event()
+    woken_stores: set[str] = set()
+    loop = asyncio.get_running_loop()
+
+    def on_commit(store: str) -> None:
+        woken_stores.add(store if store in every else "*")
+        loop.call_soon_threadsafe(woken.set)
+
+    outbox.add_waker(on_commit)
+    log.info("worker started", extra={"stores": sorted(every)})
+    look = set(every)  # the stores the next pass asks for due events
+    last_work = last_tick = -float("inf")
+    try:
+        while not stop.is_set():
+            woken.clear()
+            busy: set[str] = set()
+            for runtime in runtimes:
+                if runtime.slug not in look:
+                    continue
+                try:
+                    if await process_batch(runtime) > 0:
+                        busy.add(runtime.slug)
+                except Exception:
+                    log.exception("outbox batch failed", extra={"store": runtime.slug})
+            now = time.monotonic()
+            if now - last_tick >= poll:
+                last_tick = now
+                for runtime in runtimes:
+                    try:
+                        await scheduler.tick(runtime)
+                    except Exception:
+                        log.exception("scheduler tick failed", extra={"store": runtime.slug})
+            if busy:
+                last_work = now
+            look = busy | _take(woken_stores, every)
+            if look:  # work found or announced: go again at once
+                continue
+            hot = time.monotonic() - last_work < HOT_SECONDS
+            timeout = min(poll, HOT_POLL_SECONDS) if hot else poll
+            waiting = asyncio.ensure_future(woken.wait())
+            stopping = asyncio.ensure_future(stop.wait())
             try:
-                busy |= await process_batch(runtime) > 0
-            except Exception:
-                log.exception("outbox batch failed", extra={"store": runtime.slug})
-            try:
-                await scheduler.tick(runtime)
-            except Exception:
-                log.exception("scheduler tick failed", extra={"store": runtime.slug})
-        if not busy:  # a full batch means more may be waiting: go again at once
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=poll)
+                await asyncio.wait(
+                    {waiting, stopping}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                waiting.cancel()
+                stopping.cancel()
+            look = _take(woken_stores, every) or set(every)
+    finally:
+        outbox.remove_waker(on_commit)
     log.info("worker stopped")
+
+
+def _take(woken: set[str], every: set[str]) -> set[str]:
+    """The stores announced since the last look ("*": a session that named no store)."""
+    taken = set(woken)
+    woken.clear()
+    return set(every) if "*" in taken else taken & every
 
 
 async def run_standalone(settings: Settings, slugs: list[str]) -> None:
