@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mercato.analytics import admin, api, seed, service
+from mercato.analytics import admin, api, service
 from mercato.kit.i18n import N_
-from mercato.platform.modules import Module, NavItem
+from mercato.platform.modules import Module, NavItem, lazy_seed
 
 analytics_module = Module(
     name="analytics",
@@ -19,5 +19,5 @@ analytics_module = Module(
     admin_nav=[NavItem(N_("Analytics"), "analytics", "analytics.read", order=5)],
     product_page=service.product_page_hook,
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed.seed_views,
+    seed=lazy_seed("mercato.analytics.seed", "seed_views"),
 )

@@ -5,8 +5,7 @@ from pathlib import Path
 
 from mercato.b2b import access, admin, api, pages
 from mercato.b2b.deps import load_abilities, signin_message
-from mercato.b2b.seed import seed_b2b
-from mercato.platform.modules import Module, NavItem
+from mercato.platform.modules import Module, NavItem, lazy_seed
 
 b2b_module = Module(
     name="b2b",
@@ -21,6 +20,6 @@ b2b_module = Module(
     default_roles=access.DEFAULT_ROLES,
     admin_nav=[NavItem("Business verification", "b2b/verifications", access.VERIFY, 40)],
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed_b2b,
+    seed=lazy_seed("mercato.b2b.seed", "seed_b2b"),
     on_signin=signin_message,
 )

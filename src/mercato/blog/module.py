@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mercato.blog import admin, api, assets, pages, seed
+from mercato.blog import admin, api, assets, pages
 from mercato.kit.i18n import N_
-from mercato.platform.modules import Module, NavItem
+from mercato.platform.modules import Module, NavItem, lazy_seed
 
 blog_module = Module(
     name="blog",
@@ -24,5 +24,5 @@ blog_module = Module(
     ],
     home_page=pages.home_features,
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed.seed_blog,
+    seed=lazy_seed("mercato.blog.seed", "seed_blog"),
 )

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mercato.bookings import admin, api, assets, jobs, pages, seed
+from mercato.bookings import admin, api, assets, jobs, pages
 from mercato.kit.i18n import N_
-from mercato.platform.modules import Module, NavItem, Schedule
+from mercato.platform.modules import Module, NavItem, Schedule, lazy_seed
 
 bookings_module = Module(
     name="bookings",
@@ -38,5 +38,5 @@ bookings_module = Module(
     # conditional update makes each booking's reminder go once.
     schedules=[Schedule("bookings.reminders", "0 * * * *", jobs.booking_reminders)],
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed.seed_bookings,
+    seed=lazy_seed("mercato.bookings.seed", "seed_bookings"),
 )

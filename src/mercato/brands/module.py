@@ -5,8 +5,7 @@ buyer."""
 from pathlib import Path
 
 from mercato.brands import access, admin, api, dashboard, discovery, pages, signup
-from mercato.brands.seed import seed_brands
-from mercato.platform.modules import Module, NavItem
+from mercato.platform.modules import Module, NavItem, lazy_seed
 
 brands_module = Module(
     name="brands",
@@ -25,7 +24,7 @@ brands_module = Module(
         NavItem("Boutique approvals", "brands/boutiques", access.BOUTIQUES_REVIEW, 36),
     ],
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed_brands,
+    seed=lazy_seed("mercato.brands.seed", "seed_brands"),
     home_page=discovery.home_context,
     sitemap=discovery.sitemap,
 )

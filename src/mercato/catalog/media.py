@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.catalog import repository as repo
@@ -25,6 +24,10 @@ def webp_variants(
 ) -> list[tuple[int, int, bytes]]:
     """(width, height, WebP bytes) for each width narrower than the image, plus one at the
     image's own width when it is narrower than the widest asked for (never upscaled)."""
+    # Imported here: only an image upload or the seed resizes, and Pillow is about 5 MiB in
+    # every server worker otherwise (issue 3).
+    from PIL import Image
+
     out: list[tuple[int, int, bytes]] = []
     with Image.open(io.BytesIO(data)) as img:
         img.load()

@@ -5,9 +5,8 @@ from pathlib import Path
 
 from mercato.catalog import admin as catalog_admin
 from mercato.catalog import admin_media, admin_taxonomy, api, pages
-from mercato.catalog.seed import seed_catalog
 from mercato.kit.i18n import N_
-from mercato.platform.modules import Module, NavItem
+from mercato.platform.modules import Module, NavItem, lazy_seed
 
 catalog_module = Module(
     name="catalog",
@@ -28,5 +27,5 @@ catalog_module = Module(
         NavItem(N_("Tags"), "tags", "catalog.read", 22),
     ],
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed_catalog,
+    seed=lazy_seed("mercato.catalog.seed", "seed_catalog"),
 )

@@ -3,8 +3,7 @@
 from pathlib import Path
 
 from mercato.content import admin, pages
-from mercato.content.seed import seed_content
-from mercato.platform.modules import Module, NavItem
+from mercato.platform.modules import Module, NavItem, lazy_seed
 
 content_module = Module(
     name="content",
@@ -19,5 +18,5 @@ content_module = Module(
     default_roles={"staff": ["content.read", "content.write"], "admin": ["*"]},
     admin_nav=[NavItem("Content", "content", "content.read", order=60)],
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed_content,
+    seed=lazy_seed("mercato.content.seed", "seed_content"),
 )

@@ -9,8 +9,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
-
 from mercato.conversations.service import Attachment
 from mercato.kit.errors import ValidationFailed
 from mercato.platform.files import LocalStorage, clean_image, new_key
@@ -26,6 +24,9 @@ def private_storage(runtime: Any) -> LocalStorage:
 
 
 def _shrink(data: bytes, content_type: str) -> tuple[bytes, int, int]:
+    # Imported here, with the first attachment: Pillow is about 5 MiB in every server worker.
+    from PIL import Image
+
     with Image.open(io.BytesIO(data)) as img:
         img.load()
         if max(img.size) <= MAX_SIDE:

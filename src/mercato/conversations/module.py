@@ -8,8 +8,7 @@ from pathlib import Path
 
 from mercato.conversations import admin, api, assets, events, pages
 from mercato.conversations.service import DIGEST, MESSAGE_NEW, MESSAGE_READ
-from mercato.inquiries.seed import seed_conversations
-from mercato.platform.modules import Module, NavItem
+from mercato.platform.modules import Module, NavItem, lazy_seed
 
 conversations_module = Module(
     name="conversations",
@@ -27,5 +26,5 @@ conversations_module = Module(
         DIGEST: [events.send_digest],
     },
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed_conversations,
+    seed=lazy_seed("mercato.inquiries.seed", "seed_conversations"),
 )

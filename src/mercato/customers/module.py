@@ -3,8 +3,7 @@
 from pathlib import Path
 
 from mercato.customers import api, assets, pages
-from mercato.customers.seed import seed_customers
-from mercato.platform.modules import Module
+from mercato.platform.modules import Module, lazy_seed
 
 customers_module = Module(
     name="customers",
@@ -13,5 +12,5 @@ customers_module = Module(
     pages=[pages.router, assets.router],
     api=[api.router],
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed_customers,
+    seed=lazy_seed("mercato.customers.seed", "seed_customers"),
 )

@@ -20,7 +20,6 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-import jwt
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
@@ -205,6 +204,10 @@ async def validate_id_token(
     runtime: StoreRuntime, metadata: dict[str, Any], id_token: str, *, nonce: str
 ) -> dict[str, Any]:
     """The ID token's claims, if signed by the provider's key and meant for us."""
+    # Imported with the first Google sign-in: PyJWT brings cryptography's compiled core
+    # (about 8 MiB in every server worker).
+    import jwt
+
     try:
         header = jwt.get_unverified_header(id_token)
     except jwt.PyJWTError as exc:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import jwt
 from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,6 +46,10 @@ def _signing_key(runtime: StoreRuntime) -> str:
 
 
 def encode_access_token(runtime: StoreRuntime, user: User, family_id: str) -> tuple[str, int]:
+    # PyJWT is imported by the two functions that use it: with it comes cryptography's
+    # compiled core (about 8 MiB in every server worker), which only token requests need.
+    import jwt
+
     now = utcnow()
     lifetime = timedelta(minutes=runtime.settings.access_token_minutes)
     claims = {
@@ -67,6 +70,8 @@ def decode_access_token(runtime: StoreRuntime, token: str) -> dict[str, Any] | N
     """The verified claims of an access token for this store, or None."""
     if not token or len(token) > 4096:
         return None
+    import jwt  # see encode_access_token
+
     try:
         claims = jwt.decode(
             token,

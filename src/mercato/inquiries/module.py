@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mercato.inquiries import api, assets, events, pages
-from mercato.inquiries.seed import seed_inquiries
 from mercato.inquiries.service import INQUIRY_UPDATED
-from mercato.platform.modules import Module
+from mercato.platform.modules import Module, lazy_seed
 
 inquiries_module = Module(
     name="inquiries",
@@ -19,5 +18,5 @@ inquiries_module = Module(
     api=[api.router],
     event_handlers={INQUIRY_UPDATED: [events.push_inquiry]},
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed_inquiries,
+    seed=lazy_seed("mercato.inquiries.seed", "seed_inquiries"),
 )

@@ -12,9 +12,8 @@ from mercato.insurance import (
     pages,
     payments,
     report_pages,
-    seed,
 )
-from mercato.platform.modules import Module, NavItem, Schedule
+from mercato.platform.modules import Module, NavItem, Schedule, lazy_seed
 
 insurance_module = Module(
     name="insurance",
@@ -71,5 +70,5 @@ insurance_module = Module(
         Schedule("insurance.renewal_reminders", "30 8 * * *", jobs.renewal_reminders),
     ],
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed.seed_insurance,
+    seed=lazy_seed("mercato.insurance.seed", "seed_insurance"),
 )

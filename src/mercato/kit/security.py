@@ -10,7 +10,6 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the account does not exist, so a miss costs what a hit costs.
@@ -76,15 +75,23 @@ def password_problems(password: str, user_inputs: list[str] | None = None) -> li
 class FieldCipher:
     """AES-GCM for identity numbers and bank details (DESIGN.md §5)."""
 
+    # cryptography is imported by the methods, not the module: its compiled core is several
+    # MiB in every server worker, and only the few requests that read or save such a field
+    # need it (issue 3).
+
     def __init__(self, secret: str) -> None:
         self._key = hashlib.sha256(b"mercato-field-encryption\x00" + secret.encode()).digest()
 
     def encrypt(self, plaintext: str) -> str:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         nonce = os.urandom(12)
         sealed = AESGCM(self._key).encrypt(nonce, plaintext.encode(), None)
         return base64.urlsafe_b64encode(nonce + sealed).decode()
 
     def decrypt(self, token: str) -> str:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         raw = base64.urlsafe_b64decode(token.encode())
         return AESGCM(self._key).decrypt(raw[:12], raw[12:], None).decode()
 

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from mercato.kit.i18n import N_
-from mercato.orders import admin, api, assets, jobs, pages, seed
-from mercato.platform.modules import Module, NavItem, Schedule
+from mercato.orders import admin, api, assets, jobs, pages
+from mercato.platform.modules import Module, NavItem, Schedule, lazy_seed
 
 orders_module = Module(
     name="orders",
@@ -24,5 +24,5 @@ orders_module = Module(
         Schedule(name="orders.expire_unpaid", cron="* * * * *", job=jobs.expire_unpaid_orders)
     ],
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed.seed_orders,
+    seed=lazy_seed("mercato.orders.seed", "seed_orders"),
 )

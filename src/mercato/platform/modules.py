@@ -7,6 +7,7 @@ its sub-app; routers of a disabled module are never mounted, so their URLs are 4
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,20 @@ EventHandler = Callable[[Any, Any], Awaitable[None]]
 Job = Callable[[Any], Awaitable[None]]
 # seeder(db, ctx) -> a short summary line; ctx is a platform.seeding.SeedContext
 Seeder = Callable[[Any, Any], Awaitable[str]]
+
+
+def lazy_seed(module: str, name: str) -> Seeder:
+    """The seeder ``module.name``, imported when `mercato seed` first runs it.
+
+    Seed modules bring YAML, Pillow (drawn artwork) and their own code, which every server
+    worker would otherwise hold for nothing: a worker never seeds (issue 3, memory).
+    """
+
+    async def seeder(db: Any, ctx: Any) -> str:
+        return await getattr(importlib.import_module(module), name)(db, ctx)
+
+    seeder.__qualname__ = seeder.__name__ = name
+    return seeder
 
 
 @dataclass(frozen=True)

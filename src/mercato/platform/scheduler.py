@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from croniter import croniter  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,6 +46,10 @@ class JobContext:
 
 def latest_slot(cron: str, now: datetime, timezone: str) -> datetime:
     """The most recent time ≤ ``now`` that ``cron`` names, in ``timezone``, as aware UTC."""
+    # Imported by the first tick: a server started without the worker loop never schedules,
+    # and croniter brings dateutil (issue 3, memory per worker).
+    from croniter import croniter  # type: ignore[import-untyped]
+
     local = now.astimezone(ZoneInfo(timezone)).replace(microsecond=0)
     # croniter's get_prev is strictly before its start; start one second later so a tick
     # landing exactly on the slot still counts it.

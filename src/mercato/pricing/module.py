@@ -3,10 +3,9 @@
 from pathlib import Path
 
 from mercato.kit.i18n import N_
-from mercato.platform.modules import Module, NavItem
+from mercato.platform.modules import Module, NavItem, lazy_seed
 from mercato.pricing import admin, api, pages
 from mercato.pricing.deps import load_display_currency
-from mercato.pricing.seed import seed_pricing
 
 pricing_module = Module(
     name="pricing",
@@ -23,5 +22,5 @@ pricing_module = Module(
     default_roles={"staff": ["pricing.read"], "admin": ["*"]},
     admin_nav=[NavItem(N_("Pricing"), "pricing", "pricing.read", order=40)],
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed_pricing,
+    seed=lazy_seed("mercato.pricing.seed", "seed_pricing"),
 )

@@ -5,8 +5,8 @@ jobs. Permissions are the b2b module's matrix ("View Inventory": all or own)."""
 from pathlib import Path
 
 from mercato.b2b import access
-from mercato.platform.modules import Module, NavItem, Schedule
-from mercato.procurement import admin, api, jobs, pages, seed
+from mercato.platform.modules import Module, NavItem, Schedule, lazy_seed
+from mercato.procurement import admin, api, jobs, pages
 
 procurement_module = Module(
     name="procurement",
@@ -44,5 +44,5 @@ procurement_module = Module(
         Schedule("procurement.stock_forecast", "0 7 1 * *", jobs.monthly_stock_forecast),
     ],
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed.seed_procurement,
+    seed=lazy_seed("mercato.procurement.seed", "seed_procurement"),
 )

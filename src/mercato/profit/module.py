@@ -5,8 +5,8 @@ and the weekly profit report. Permissions are the b2b module's matrix."""
 from pathlib import Path
 
 from mercato.b2b import access
-from mercato.platform.modules import Module, NavItem, Schedule
-from mercato.profit import admin, api, assets, jobs, pages, seed, service
+from mercato.platform.modules import Module, NavItem, Schedule, lazy_seed
+from mercato.profit import admin, api, assets, jobs, pages, service
 
 profit_module = Module(
     name="profit",
@@ -25,5 +25,5 @@ profit_module = Module(
     jobs={"weekly_profit_report": jobs.weekly_profit_report},
     schedules=[Schedule("profit.weekly_report", "0 8 * * 1", jobs.weekly_profit_report)],
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed.seed_profit,
+    seed=lazy_seed("mercato.profit.seed", "seed_profit"),
 )

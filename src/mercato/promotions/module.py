@@ -5,10 +5,9 @@ from pathlib import Path
 
 from mercato.cart.service import CartRules
 from mercato.kit.i18n import N_
-from mercato.platform.modules import Module, NavItem
+from mercato.platform.modules import Module, NavItem, lazy_seed
 from mercato.promotions import admin, api, pages, service
 from mercato.promotions.checkout import ORDER_DISCOUNTS
-from mercato.promotions.seed import seed_promotions
 
 
 async def product_page(db, request, product) -> dict:
@@ -35,5 +34,5 @@ promotions_module = Module(
     product_page=product_page,
     product_cards=pages.product_cards,
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed_promotions,
+    seed=lazy_seed("mercato.promotions.seed", "seed_promotions"),
 )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mercato.kit.i18n import N_
-from mercato.platform.modules import Module, NavItem
-from mercato.support import admin, api, assets, pages, seed, service
+from mercato.platform.modules import Module, NavItem, lazy_seed
+from mercato.support import admin, api, assets, pages, service
 
 support_module = Module(
     name="support",
@@ -21,5 +21,5 @@ support_module = Module(
     admin_nav=[NavItem(N_("Customer support"), "support", "support.manage", order=45)],
     event_handlers={service.MESSAGE_EVENT: [service.push_message]},
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed.seed_support,
+    seed=lazy_seed("mercato.support.seed", "seed_support"),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mercato.cart.service import CartRules
-from mercato.platform.modules import Module, NavItem
+from mercato.platform.modules import Module, NavItem, lazy_seed
 from mercato.wholesale import (
     admin,
     admin_terms,
@@ -18,7 +18,6 @@ from mercato.wholesale import (
     service,
 )
 from mercato.wholesale.pricing import MAX_WHOLESALE_LINE_QUANTITY
-from mercato.wholesale.seed import seed_wholesale
 
 wholesale_module = Module(
     name="wholesale",
@@ -46,5 +45,5 @@ wholesale_module = Module(
     product_page=pages.product_page,
     product_cards=pages.product_cards,
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed_wholesale,
+    seed=lazy_seed("mercato.wholesale.seed", "seed_wholesale"),
 )

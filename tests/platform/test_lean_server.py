@@ -1,0 +1,47 @@
+"""A server worker imports only what serving needs (issue 3: under 150 MiB per worker).
+
+Each worker is a fresh interpreter (Uvicorn spawns them), so every module the app imports at
+start is resident in every worker. These packages are needed only by some requests, by the
+command line or by seeding, and are imported where they are used; a top-level import of one
+of them anywhere under mercato.app would quietly add its megabytes back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+# package → why a serving worker does not need it at start
+LAZY = {
+    "PIL": "Pillow: drawing seed artwork and resizing uploads",
+    "yaml": "seed files",
+    "jwt": "bearer tokens and OAuth sign-in, on the requests that carry them",
+    "cryptography": "PyJWT's RSA/EC keys and the secret box, on first use",
+    "croniter": "the scheduler, started with the worker loop",
+    "dateutil": "croniter's dependency",
+    "fpdf": "PDF invoices",
+    "httpx": "webhook delivery and OAuth",
+    "markdown_it": "Markdown rendering",
+    "nh3": "Markdown rendering",
+    "zxcvbn": "password strength at sign-up",
+    "typer": "the mercato command line",
+    "click": "the mercato command line",
+    "rich": "the mercato command line",
+}
+
+
+def test_a_server_worker_does_not_import_what_only_some_requests_need(tmp_path):
+    code = (
+        "import json, sys, mercato.asgi\n"
+        "mercato.asgi.app()\n"
+        f"print(json.dumps(sorted(m for m in {sorted(LAZY)!r} if sys.modules.get(m))))"
+    )
+    env = {**os.environ, "MERCATO_VAR_DIR": str(tmp_path), "MERCATO_REDIS_URL": ""}
+    # a fresh interpreter, as a Uvicorn worker is: this one has imported them all for tests
+    out = subprocess.run(  # noqa: S603 - our own interpreter and a constant program
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert loaded == [], {name: LAZY[name] for name in loaded}
