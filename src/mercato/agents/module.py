@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mercato.agents import admin, api, assets, pages, seed
+from mercato.agents import admin, api, assets, pages
 from mercato.agents import permissions as perms
-from mercato.platform.modules import Module, NavItem
+from mercato.platform.modules import Module, NavItem, lazy_seed
 
 agents_module = Module(
     name="agents",
@@ -25,7 +25,7 @@ agents_module = Module(
         NavItem("Withdrawals", "agents/withdrawals", perms.WITHDRAWALS, order=73),
     ],
     template_dir=str(Path(__file__).parent / "templates"),
-    seed=seed.seed_agents,
+    seed=lazy_seed("mercato.agents.seed", "seed_agents"),
     permissions=dict(perms.DESCRIPTIONS),
     default_roles={
         "agent": list(perms.AGENT_PERMISSIONS),
