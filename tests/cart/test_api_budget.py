@@ -3,8 +3,11 @@ bounded and do not grow with the cart, and the Core path keeps every cart rule."
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from sqlalchemy import event
 
+from mercato.kit.inline_sqlite import InlineConnection
 from tests.cart.support import STORE, make_product
 from tests.cart.test_rules import make_user, past_order
 
@@ -12,19 +15,35 @@ API = f"{STORE}/api/v1"
 IGNORED = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
 
 
-async def _statements(runtime, call) -> tuple[object, list[str]]:
-    statements: list[str] = []
+@asynccontextmanager
+async def _recording(runtime, seen: list[str]):
+    """Every SQL statement the store's database runs meanwhile. On inline SQLite the cart's
+    Core path runs its statements on the sqlite3 connection itself (mercato.cart.fast), so
+    SQLite's own trace sees them; elsewhere SQLAlchemy's cursor events do."""
+    raw = (await runtime.db.connection.get_raw_connection()).driver_connection
+    if isinstance(raw, InlineConnection):
+        raw._conn.set_trace_callback(seen.append)
+        try:
+            yield
+        finally:
+            raw._conn.set_trace_callback(None)
+        return
 
     def count(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(IGNORED):
-            statements.append(statement)
+        seen.append(statement)
 
     event.listen(runtime.db.engine.sync_engine, "before_cursor_execute", count)
     try:
-        response = await call()
+        yield
     finally:
         event.remove(runtime.db.engine.sync_engine, "before_cursor_execute", count)
-    return response, statements
+
+
+async def _statements(runtime, call) -> tuple[object, list[str]]:
+    seen: list[str] = []
+    async with _recording(runtime, seen):
+        response = await call()
+    return response, [s for s in seen if not s.lstrip().upper().startswith(IGNORED)]
 
 
 async def _cart(client) -> dict[str, str]:
@@ -148,25 +167,19 @@ async def test_on_sqlite_the_add_commits_before_it_builds_the_answer(
 
     product = await make_product(db, stock=50, price=1000)
     headers = await _cart(client)
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement.lstrip().split(None, 1)[0].upper())
+    statements: list[str] = []
 
     def answer(*args):
-        seen.append("ANSWER")
+        statements.append("ANSWER")
         return build(*args)
 
     build = api.fast_answer
     monkeypatch.setattr(api, "fast_answer", answer)
-    engine = runtime.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    async with _recording(runtime, statements):
         added = await client.post(
             f"{API}/cart/items", json={"product_id": product.id}, headers=headers
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    seen = [statement.lstrip().split(None, 1)[0].upper() for statement in statements]
     assert added.status_code == 200, added.text
     assert added.json()["count"] == 1
     queries = [word for word in seen if word in ("SELECT", "INSERT", "UPDATE")]
