@@ -196,7 +196,6 @@ async def _deliver_batch(runtime: StoreRuntime, limit: int) -> int:
     write lock is never held long; the rest stay pending for the next batch.
     """
     now = utcnow()
-    started = time.monotonic()
     handled = 0
     callbacks: list[AfterCommit] = []
     async with runtime.db.transaction(write=True) as db:
@@ -209,6 +208,9 @@ async def _deliver_batch(runtime: StoreRuntime, limit: int) -> int:
                 .with_for_update(skip_locked=True)
             )
         )
+        # Counted from here, not from BEGIN: under load the wait for the lock can be long,
+        # and a batch that then took one event would pay that wait for every event.
+        started = time.monotonic()
         for event in events:
             if handled and time.monotonic() - started > BATCH_SECONDS:
                 break
