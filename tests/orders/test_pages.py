@@ -199,3 +199,39 @@ async def test_detail_and_history_query_counts_do_not_grow(client, db, runtime, 
         await make_order(db, runtime, user=alice)
     many = await _statements(client, runtime, f"{BASE}/account/orders")
     assert few == many <= 20
+
+
+async def test_status_long_poll_answers_when_the_payment_is_confirmed(
+    client, db, runtime, monkeypatch
+):
+    import asyncio
+
+    from mercato.orders import repository
+
+    # Given a guest's order awaiting payment, and a return page asking to wait for a change
+    order, key = await make_order(db, runtime)
+    real, asked = repository.payment_state, asyncio.Event()
+
+    async def payment_state(session, order_id):
+        asked.set()  # the request is now waiting and reading the order again
+        return await real(session, order_id)
+
+    monkeypatch.setattr(repository, "payment_state", payment_state)
+    poll = asyncio.create_task(
+        client.get(f"{BASE}/orders/{order.number}/status.json", params={"key": key, "wait": 10})
+    )
+    await asyncio.wait_for(asked.wait(), 10)
+    # When the provider's signed event marks it paid meanwhile
+    await _pay(db, runtime, order)
+    # Then the waiting request answers with the paid state (not the state it started with)
+    answer = await asyncio.wait_for(poll, 15)
+    assert answer.status_code == 200
+    assert answer.json()["paid"] is True
+    assert answer.headers["cache-control"] == "no-store"
+
+
+async def test_status_without_wait_answers_at_once_and_wait_is_bounded(client, db, runtime):
+    order, key = await make_order(db, runtime)
+    url = f"{BASE}/orders/{order.number}/status.json"
+    assert (await client.get(url, params={"key": key})).json()["paid"] is False
+    assert (await client.get(url, params={"key": key, "wait": 3600})).status_code == 422

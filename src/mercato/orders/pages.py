@@ -4,6 +4,7 @@ number must not be confirmed to exist."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -88,21 +89,58 @@ async def order_detail(
     return response
 
 
+WAIT_MAX_SECONDS = 10.0
+WAIT_STEP_SECONDS = 0.1
+
+
+def _status(order_status: str, payment_status: str, paid: bool, number: str) -> dict[str, Any]:
+    return {
+        "number": number,
+        "status": order_status,
+        "status_label": states.label(order_status),
+        "payment_status": payment_status,
+        "paid": paid,
+    }
+
+
 @router.get("/orders/{number}/status.json")
 async def order_status(
-    request: Request, number: str, db: Db, key: str | None = Query(None, max_length=KEY_MAX)
+    request: Request,
+    number: str,
+    db: Db,
+    runtime: Runtime,
+    key: str | None = Query(None, max_length=KEY_MAX),
+    wait: float = Query(0, ge=0, le=WAIT_MAX_SECONDS),
 ) -> Response:
+    """The order's state. With ``wait`` (seconds) and an order still awaiting its payment,
+    the answer waits until the state changes or the time is up (a long poll): a return page
+    learns of the provider's confirmation within a tenth of a second with one request
+    instead of one every few hundred milliseconds."""
     order = await visible_order(request, db, number, key)
-    return JSONResponse(
-        {
-            "number": order.number,
-            "status": order.status,
-            "status_label": states.label(order.status),
-            "payment_status": order.payment_status,
-            "paid": order.paid_at is not None,
-        },
-        headers={"cache-control": "no-store"},
-    )
+    state = _status(order.status, order.payment_status, order.paid_at is not None, order.number)
+    if wait and order.status == OrderStatus.PENDING.value and order.payment_status != "failed":
+        # Hand the connection back while waiting: a pool must not be held by sleepers.
+        await db.commit()
+        state = await _changed_state(runtime, order.id, state, wait)
+    return JSONResponse(state, headers={"cache-control": "no-store"})
+
+
+async def _changed_state(
+    runtime: Any, order_id: int, state: dict[str, Any], wait: float
+) -> dict[str, Any]:
+    """Read the order's state every WAIT_STEP_SECONDS (one indexed row, a short read
+    transaction each) until it differs from ``state`` or ``wait`` seconds have passed. The
+    worker that marks it paid may run in another process, so this reads the database."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while (left := deadline - loop.time()) > 0:
+        await asyncio.sleep(min(WAIT_STEP_SECONDS, left))
+        async with runtime.db.transaction(write=False) as fresh:
+            status, payment_status, paid = await repository.payment_state(fresh, order_id)
+        now = _status(status, payment_status, paid, state["number"])
+        if now != state:
+            return now
+    return state
 
 
 @router.get("/orders/{number}/invoice.pdf")

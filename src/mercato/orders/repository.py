@@ -127,3 +127,13 @@ async def admin_list(
         )
     stmt = stmt.order_by(Order.created_at.desc(), Order.id.desc())
     return await paginate(db, stmt, page, ADMIN_PAGE, clamp=True)
+
+
+async def payment_state(db: AsyncSession, order_id: int) -> tuple[str, str, bool]:
+    """(status, payment status, paid) of one order: the return page's long poll reads this."""
+    row = (
+        await db.execute(
+            select(Order.status, Order.payment_status, Order.paid_at).where(Order.id == order_id)
+        )
+    ).one()
+    return row.status, row.payment_status, row.paid_at is not None
