@@ -218,13 +218,18 @@ async def add_cart_item(
 async def update_cart_item(
     product_id: int,
     body: CartQuantityIn,
-    db: Db,
+    uow: Uow,
     runtime: Runtime,
     owner: Owner,
     currency: CurrencyQuery = None,
 ) -> CartOut:
+    db = uow.session
     cart = await _existing(db, owner)
     await cart_service.set_quantity(db, cart, product_id, body.quantity, runtime=runtime)
+    if fast.applies(runtime):
+        # Stored, every rule held, and without CartRules the answer only reads: on SQLite
+        # the write lock is let go first, as in add_cart_item (UnitOfWork.commit_writes).
+        await uow.commit_writes()
     return await cart_out(db, runtime, cart, currency)
 
 
