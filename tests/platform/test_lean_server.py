@@ -21,6 +21,9 @@ LAZY = {
     "cryptography": "PyJWT's RSA/EC keys and the secret box, on first use",
     "croniter": "the scheduler, started with the worker loop",
     "dateutil": "croniter's dependency",
+    "limits": "rate limits, from the first attempt counted (sign-in, sign-up, reset)",
+    "wrapt": "limits' dependency (through deprecated)",
+    "aiosmtplib": "sending email, from the worker loop",
     "fpdf": "PDF invoices",
     "httpx": "webhook delivery and OAuth",
     "markdown_it": "Markdown rendering",
@@ -45,3 +48,20 @@ def test_a_server_worker_does_not_import_what_only_some_requests_need(tmp_path):
     )
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     assert loaded == [], {name: LAZY[name] for name in loaded}
+
+
+def test_store_apps_share_each_inclusion_of_a_router_they_include_alike(host_app):
+    from starlette.routing import Mount
+
+    from mercato.catalog.api import router as catalogue_api
+
+    # FastAPI builds an included router's routes per inclusion; one inclusion shared by the
+    # stores builds them once per worker instead of once per store.
+    stores = [r.app for r in host_app.routes if isinstance(r, Mount) and r.name != "host-static"]
+    inclusions = {
+        id(route)
+        for store in stores
+        for route in store.router.routes
+        if getattr(route, "original_router", None) is catalogue_api
+    }
+    assert len(stores) >= 2 and len(inclusions) == 1

@@ -15,7 +15,6 @@ from email.message import EmailMessage as MimeMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import TYPE_CHECKING, Any
 
-import aiosmtplib
 from jinja2 import TemplateNotFound
 from sqlalchemy import select
 
@@ -144,6 +143,10 @@ def _attachment_storage(runtime: StoreRuntime) -> LocalStorage:
 
 async def send_smtp(mime: MimeMessage, settings: Settings) -> None:
     implicit_tls = settings.smtp_port == 465  # SMTPS; every other port upgrades or stays plain
+    # Imported by the first message sent: a server worker without the worker loop never
+    # sends one, and aiosmtplib is about 1 MiB in every worker (issue 3).
+    import aiosmtplib
+
     await aiosmtplib.send(
         mime,
         hostname=settings.smtp_host,

@@ -3,26 +3,41 @@
 from __future__ import annotations
 
 import time
-
-from limits import parse
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from typing import TYPE_CHECKING, Any
 
 from mercato.kit.errors import RateLimited
 
+if TYPE_CHECKING:
+    from limits.aio.storage import Storage
+
 
 class RateLimiter:
+    """Built with the app, but `limits` (with deprecated and wrapt, about 1.5 MiB in every
+    server worker) is imported by the first attempt counted: most workers serve many pages
+    before anyone signs in, and some never count one (issue 3)."""
+
     def __init__(self, redis_url: str = "") -> None:
-        self.storage: Storage = (
-            # redis-py (already a dependency for the hub), not limits' default coredis.
-            RedisStorage(
-                redis_url if redis_url.startswith("async+") else "async+" + redis_url,
-                implementation="redispy",
+        self._redis_url = redis_url
+        self._storage: Storage | None = None
+        self._limiter: Any = None
+
+    @property
+    def storage(self) -> Storage:
+        if self._storage is None:
+            from limits.aio.storage import MemoryStorage, RedisStorage
+            from limits.aio.strategies import MovingWindowRateLimiter
+
+            url = self._redis_url
+            self._storage = (
+                # redis-py (already a dependency for the hub), not limits' default coredis.
+                RedisStorage(
+                    url if url.startswith("async+") else "async+" + url, implementation="redispy"
+                )
+                if url
+                else MemoryStorage()
             )
-            if redis_url
-            else MemoryStorage()
-        )
-        self._limiter = MovingWindowRateLimiter(self.storage)
+            self._limiter = MovingWindowRateLimiter(self._storage)
+        return self._storage
 
     async def hit(self, rule: str, *keys: str) -> None:
         """Count one attempt against ``rule`` for every key; raise RateLimited when over.
@@ -30,6 +45,9 @@ class RateLimiter:
         Every key is counted even when one is already over, so an attacker cycling accounts
         from one address still fills the per-address bucket.
         """
+        from limits import parse
+
+        self.storage  # noqa: B018 - builds the storage and the limiter on first use
         item = parse(rule)
         refused_until = 0.0
         for key in keys:
