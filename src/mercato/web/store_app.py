@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute
 from starlette.staticfiles import StaticFiles
 
 from mercato.identity.deps import SignInRequired, load_web_user, require_staff
@@ -48,12 +51,13 @@ def build_store_app(runtime: StoreRuntime) -> FastAPI:
     # order between the groups changes no answer.
     for module in runtime.modules.modules:
         for router in module.api:
-            app.include_router(router, prefix=API_PREFIX)
+            _include(app, router, prefix=API_PREFIX)
     for module in runtime.modules.modules:
         for router in module.pages:
-            app.include_router(router, dependencies=page_deps, include_in_schema=False)
+            _include(app, router, dependencies=page_deps, include_in_schema=False)
         for router in module.admin:
-            app.include_router(
+            _include(
+                app,
                 router,
                 prefix="/admin",
                 dependencies=[*page_deps, Depends(require_staff)],
@@ -79,6 +83,41 @@ def build_store_app(runtime: StoreRuntime) -> FastAPI:
     app.add_middleware(PageCacheMiddleware, runtime=runtime)
     app.add_middleware(StoreMiddleware, runtime=runtime)
     return app
+
+
+# One inclusion of a router per (router, prefix, dependencies, schema flag), shared by every
+# store app that includes it the same way. FastAPI builds an included router's routes (their
+# dependency trees, pydantic fields and type adapters) for each inclusion when a request first
+# walks it, and keeps them: five stores held five copies of the same structures, about 2 MiB
+# per store in each worker (issue 3). Nothing in an inclusion is store-specific: handlers
+# find their store through the request (StoreMiddleware), and no store app has dependency
+# overrides or router-level tags, responses or dependencies.
+_inclusions: dict[tuple, BaseRoute] = {}
+
+
+def _include(
+    app: FastAPI,
+    router: APIRouter,
+    *,
+    prefix: str = "",
+    dependencies: Sequence[Any] = (),
+    include_in_schema: bool = True,
+) -> None:
+    key = (
+        id(router),
+        prefix,
+        tuple((d.dependency, d.use_cache, d.scope) for d in dependencies),
+        include_in_schema,
+    )
+    shared = _inclusions.get(key)
+    if shared is not None and getattr(shared, "original_router", None) is router:
+        app.router.routes.append(shared)
+        app.router._mark_routes_changed()  # FastAPI caches its route list by version
+        return
+    app.include_router(
+        router, prefix=prefix, dependencies=list(dependencies), include_in_schema=include_in_schema
+    )
+    _inclusions[key] = app.router.routes[-1]
 
 
 def wants_json(request: Request) -> bool:
