@@ -154,8 +154,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env["MERCATO_DATABASE_URL"] = _pg_template(PG_URL) if PG_URL else ""
     cli = [sys.executable, "-m", "mercato.cli"]
     for command in (["migrate"], ["seed"]):
+        # A guard against a hung command, not a speed check: seeding five stores (argon2 at
+        # production cost for every demo user) took over 300 s on a loaded two-core CI box.
         done = subprocess.run(  # noqa: S603 - our own CLI
-            cli + command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+            cli + command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=1200
         )
         assert done.returncode == 0, f"mercato {command[0]} failed:\n{done.stdout}\n{done.stderr}"
     log = var / "server.log"
