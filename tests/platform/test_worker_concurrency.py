@@ -10,7 +10,7 @@ import asyncio
 from collections import Counter
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from mercato.db import Database
 from mercato.models import OutboxEvent
@@ -110,3 +110,24 @@ async def test_postgres_workers_skip_rows_another_worker_has_locked(workers, dat
     # And once the lock is gone, the first event is delivered too
     assert await process_batch(workers[1]) == 1
     assert delivered == [second.id, first.id]
+
+
+async def test_postgres_delivers_each_event_in_a_transaction_of_its_own(workers):
+    if workers[0].db.sqlite:
+        pytest.skip("SQLite delivers a batch in one transaction (its write lock is the cost)")
+    # Given three due events
+    async with workers[0].db.transaction() as db:
+        for n in range(3):
+            await outbox.emit(db, EVENT, {"n": n})
+    transactions: list[int] = []
+
+    async def handler(ctx, event):
+        transactions.append(await ctx.db.scalar(text("SELECT txid_current()")))
+
+    listen(workers[:1], handler)
+    # When one worker delivers them
+    assert await process_batch(workers[0]) == 3
+    # Then each ran in its own transaction: a batch holding the rows of several events'
+    # handlers deadlocked with another worker's batch taking them in another order
+    assert len(transactions) == 3
+    assert len(set(transactions)) == 3
