@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PG_URL, STORES
+from tests.conftest import PG_URL, STORES, _pg_admin
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,31 +60,21 @@ def _pg_template(base: str) -> str:
     """A ``{store}`` URL template with e2e database names, recreated empty for this run."""
     import asyncio
 
-    import asyncpg
     from sqlalchemy.engine import make_url
 
     url = make_url(base)
     prefix = f"{url.database}_e2e_"
-
-    async def recreate() -> None:
-        conn = await asyncpg.connect(
-            host=url.host,
-            port=url.port or 5432,
-            user=url.username,
-            password=url.password,
-            database="postgres",
-        )
-        try:
-            for slug in STORES:
-                name = prefix + slug.replace("-", "_")
-                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
+    statements = []
+    for slug in STORES:
+        name = prefix + slug.replace("-", "_")
+        statements += [
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+            f'CREATE DATABASE "{name}"',
+        ]
 
     # In a thread: Playwright's sync API keeps an event loop running in this one.
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, recreate()).result()
+        pool.submit(asyncio.run, _pg_admin(base, *statements)).result()
     sentinel = "MERCATODBNAME"
     rendered = url.set(database=sentinel).render_as_string(hide_password=False)
     return rendered.replace(sentinel, prefix + "{store}")

@@ -16,7 +16,7 @@ from mercato.models import Notification
 from mercato.models.insurance import Policy, PolicyPayment
 from mercato.platform.migrate import upgrade
 from mercato.platform.seeding import ensure_user, sync_roles
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, _pg_admin
 from tests.insurance.support import (
     PASSWORD,
     apply,
@@ -26,7 +26,6 @@ from tests.insurance.support import (
     webhook_headers,
     with_razorpay,
 )
-from tests.inventory.test_concurrency import _pg_admin
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

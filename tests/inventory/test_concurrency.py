@@ -18,27 +18,10 @@ from mercato.inventory import service as inventory_service
 from mercato.inventory.service import OutOfStock
 from mercato.models.inventory import StockMovement, StockReservation
 from mercato.platform.migrate import upgrade
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, _pg_admin
 from tests.inventory.support import make_product
 
 TTL = timedelta(minutes=15)
-
-
-async def _pg_admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    parsed = make_url(url)
-    conn = await asyncpg.connect(
-        host=parsed.host,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        database="postgres",
-    )
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

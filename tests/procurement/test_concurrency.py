@@ -22,8 +22,7 @@ from mercato.models.profit import ProfitEntry
 from mercato.platform.migrate import upgrade
 from mercato.procurement import service
 from mercato.profit import service as profit_service
-from tests.conftest import PG_URL
-from tests.inventory.test_concurrency import _pg_admin
+from tests.conftest import PG_URL, _pg_admin
 
 WHERE = dict(currency="BDT", timezone="Asia/Dhaka")
 

@@ -97,11 +97,7 @@ async def _deliver(runtime: StoreRuntime, event_id: int) -> bool:
             if event is None or event.status != "pending":
                 return False
             ctx = HandlerContext(runtime=runtime, db=db, event=event)
-            for handler in runtime.modules.handlers_for(event.event_type):
-                await handler(ctx, event)
-            event.status = "done"
-            event.processed_at = utcnow()
-            event.locked_until = None
+            await _handle(runtime, ctx, event)
     except Exception as exc:
         await _record_failure(runtime, event_id, exc)
         return False
@@ -112,6 +108,15 @@ async def _deliver(runtime: StoreRuntime, event_id: int) -> bool:
             # The event is delivered; a lost realtime push is not worth a redelivery.
             log.exception("after-commit callback failed", extra={"event_id": event_id})
     return True
+
+
+async def _handle(runtime: StoreRuntime, ctx: HandlerContext, event: OutboxEvent) -> None:
+    """Run the event's handlers and mark it delivered, in the caller's transaction."""
+    for handler in runtime.modules.handlers_for(event.event_type):
+        await handler(ctx, event)
+    event.status = "done"
+    event.processed_at = utcnow()
+    event.locked_until = None
 
 
 async def _record_failure(runtime: StoreRuntime, event_id: int, exc: Exception) -> None:
@@ -218,11 +223,7 @@ async def _deliver_batch(runtime: StoreRuntime, limit: int) -> int:
             ctx = HandlerContext(runtime=runtime, db=db, event=event)
             try:
                 async with db.begin_nested():
-                    for handler in runtime.modules.handlers_for(event.event_type):
-                        await handler(ctx, event)
-                    event.status = "done"
-                    event.processed_at = utcnow()
-                    event.locked_until = None
+                    await _handle(runtime, ctx, event)
             except Exception as exc:
                 # The savepoint's rollback expired the row: read it again before counting.
                 failed = await db.scalar(
