@@ -183,7 +183,15 @@ class BoundDatabase:
 
 @pytest.fixture(scope="session")
 def host_app(settings: Settings, database_urls: dict[str, str]):
-    return create_app(settings)
+    from mercato.web.page_cache import PageCache
+
+    app = create_app(settings)
+    # The app lives for the run and builds each store's middleware (which makes the page
+    # cache) on that store's first request. Tests that swap the cache restore the value
+    # they found: give them one to find, never "no cache yet", which would outlive them.
+    for runtime in app.state.runtimes.values():
+        runtime.page_cache = runtime.page_cache or PageCache(runtime)
+    return app
 
 
 @pytest.fixture(scope="session")

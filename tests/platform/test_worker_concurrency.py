@@ -131,3 +131,38 @@ async def test_postgres_delivers_each_event_in_a_transaction_of_its_own(workers)
     # handlers deadlocked with another worker's batch taking them in another order
     assert len(transactions) == 3
     assert len(set(transactions)) == 3
+
+
+async def test_postgres_two_first_storefront_versions_at_once_both_succeed(workers):
+    if workers[0].db.sqlite:
+        pytest.skip("SQLite's write lock serialises the two transactions")
+    from types import SimpleNamespace
+
+    from mercato.models import StoreSetting
+    from mercato.platform import storefront_version
+
+    async def drop_row() -> None:
+        async with workers[0].db.transaction() as db:
+            await db.execute(
+                delete(StoreSetting).where(StoreSetting.key == storefront_version.VERSION_KEY)
+            )
+
+    async def second() -> None:
+        async with workers[1].db.transaction() as db:
+            await storefront_version.handle_changed(SimpleNamespace(db=db), None)
+
+    # Given a store whose version row does not exist yet
+    await drop_row()
+    try:
+        # When two workers write the first version at the same time (the second waits on
+        # the first's uncommitted row)
+        async with workers[0].db.transaction() as db:
+            await storefront_version.handle_changed(SimpleNamespace(db=db), None)
+            waiting = asyncio.create_task(second())
+            await asyncio.sleep(0.3)
+        # Then the second does not fail on the key the first inserted: it writes its value
+        await asyncio.wait_for(waiting, timeout=10)
+        value = await storefront_version.read(workers[0].db)
+        assert value
+    finally:
+        await drop_row()

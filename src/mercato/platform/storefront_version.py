@@ -14,6 +14,8 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from mercato.kit.security import new_token
@@ -135,12 +137,17 @@ def _after_rollback(session: Session, _previous: Any) -> None:
 
 async def handle_changed(ctx: Any, _event: OutboxEvent) -> None:
     """Outbox handler: a new version value tells every process its pages are stale."""
-    row = await ctx.db.get(StoreSetting, VERSION_KEY)
-    if row is None:
-        ctx.db.add(StoreSetting(key=VERSION_KEY, value=new_token(8), updated_at=utcnow()))
-    else:
-        row.value = new_token(8)
-        row.updated_at = utcnow()
-    await ctx.db.flush()
+    # One upsert, not read-then-insert: two workers writing a store's first version at once
+    # both found no row, and the second insert failed on the key (a retried event).
+    conn = await ctx.db.connection()
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    values = {"key": VERSION_KEY, "value": new_token(8), "updated_at": utcnow()}
+    statement = insert(StoreSetting).values(**values)
+    await ctx.db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[StoreSetting.key],
+            set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
+        )
+    )
     # Writing the version row is not itself a storefront change (it would loop).
     ctx.db.sync_session.info.pop(_FLAG, None)
