@@ -3,18 +3,15 @@ write lock go before it builds its answer (add to cart), and what it wrote stays
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 
 import httpx
 from fastapi import APIRouter
 from sqlalchemy import event, select
+from tests.core.support import one_store_app
 
-from mercato.app import create_app
-from mercato.config import Settings
 from mercato.kit.errors import ValidationFailed
 from mercato.models import StoreSetting
-from mercato.platform.migrate import upgrade
 from mercato.platform.modules import Module, registry
 from mercato.web.deps import Uow
 
@@ -54,14 +51,7 @@ if "uow-early-probe" not in registry.names():
 
 
 async def test_the_write_lock_is_free_while_the_answer_is_built_and_the_write_is_kept(tmp_path):
-    folder = tmp_path / "stores" / "early"
-    folder.mkdir(parents=True)
-    (folder / "store.toml").write_text('name = "Early"\nmodules = ["uow-early-probe"]\n')
-    settings = Settings(
-        env="test", secret_key="x" * 40, var_dir=tmp_path / "var", stores_dir=folder.parent
-    )
-    await asyncio.to_thread(upgrade, settings.database_url_for("early"))
-    app = create_app(settings)
+    app = await one_store_app(tmp_path, "early", "Early", ["uow-early-probe"])
     runtime = app.state.runtimes["early"]
     begins: list[str] = []
 

@@ -1,14 +1,11 @@
 """Store and module registries (DESIGN.md §3)."""
 
-import asyncio
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.core.support import one_store_app
 
-from mercato.app import create_app
-from mercato.config import Settings
-from mercato.platform.migrate import upgrade
 from mercato.platform.modules import Module, ModuleError, ModuleRegistry
 from mercato.platform.stores import StoreConfigError, discover_stores, load_store
 
@@ -60,16 +57,7 @@ def test_modules_resolve_dependencies_first_and_refuse_unknown_or_cyclic():
 
 async def test_a_disabled_modules_urls_are_404(tmp_path):
     # Given a store that does not enable the notifications module
-    folder = tmp_path / "stores" / "plain"
-    folder.mkdir(parents=True)
-    (folder / "store.toml").write_text('name = "Plain"\nmodules = []\n')
-    settings = Settings(
-        env="test", secret_key="x" * 40, var_dir=tmp_path / "var", stores_dir=folder.parent
-    )
-    await asyncio.to_thread(
-        upgrade, settings.database_url_for("plain")
-    )  # Alembic runs its own loop
-    app = create_app(settings)
+    app = await one_store_app(tmp_path, "plain", "Plain", [])
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         # Then its home works but the notifications page and API do not exist

@@ -1,16 +1,12 @@
 """The request owns the transaction (DESIGN.md §4): commit on success, roll back on 4xx/5xx."""
 
-import asyncio
-
 import httpx
 from fastapi import APIRouter
 from sqlalchemy import select
+from tests.core.support import one_store_app
 
-from mercato.app import create_app
-from mercato.config import Settings
 from mercato.kit.errors import ValidationFailed
 from mercato.models import StoreSetting
-from mercato.platform.migrate import upgrade
 from mercato.platform.modules import Module, registry
 from mercato.web.deps import Db
 
@@ -31,14 +27,7 @@ if "uow-probe" not in registry.names():
 
 
 async def test_success_commits_and_a_refusal_leaves_nothing_behind(tmp_path):
-    folder = tmp_path / "stores" / "probe"
-    folder.mkdir(parents=True)
-    (folder / "store.toml").write_text('name = "Probe"\nmodules = ["uow-probe"]\n')
-    settings = Settings(
-        env="test", secret_key="x" * 40, var_dir=tmp_path / "var", stores_dir=folder.parent
-    )
-    await asyncio.to_thread(upgrade, settings.database_url_for("probe"))
-    app = create_app(settings)
+    app = await one_store_app(tmp_path, "probe", "Probe", ["uow-probe"])
     runtime = app.state.runtimes["probe"]
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
