@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from mercato.app import create_app
 from mercato.config import PROJECT_ROOT, Settings
-from mercato.db import create_engine
+from mercato.db import STORE_INFO_KEY, create_engine
 from mercato.kit import security
 from mercato.platform.migrate import upgrade
 from mercato.platform.stores import discover_stores
@@ -151,7 +151,7 @@ class BoundDatabase:
             bind=self.connection,
             join_transaction_mode="create_savepoint",
             expire_on_commit=False,
-            info={"mercato_store": self.store},
+            info={STORE_INFO_KEY: self.store},
         )
 
     def transaction(self, *, write: bool = True):

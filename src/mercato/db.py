@@ -29,6 +29,7 @@ from mercato.kit.inline_sqlite import READ_BUSY_MS, InlineConnection
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "mercato_write"
+STORE_INFO_KEY = "mercato_store"  # in every session's info: whose database it is
 
 
 def is_sqlite(url: str) -> bool:
@@ -104,7 +105,7 @@ class Database:
         self.engine = create_engine(url, pool=pool)
         self.sqlite = is_sqlite(url)
         # Sessions know their store, so commit hooks (the page cache) know whom to tell.
-        info = {"mercato_store": store} if store else None
+        info = {STORE_INFO_KEY: store} if store else None
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._write = async_sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}),

@@ -8,6 +8,7 @@ import dataclasses
 
 from sqlalchemy import select
 
+from mercato.db import STORE_INFO_KEY
 from mercato.models import OutboxEvent, StoreSetting, User
 from mercato.platform import outbox, worker
 from mercato.platform.modules import Schedule
@@ -83,7 +84,7 @@ async def test_a_rolled_back_unit_of_work_wakes_nobody(db):
 
 
 def runtime_slug(db) -> str:
-    return db.sync_session.info["mercato_store"]
+    return db.sync_session.info[STORE_INFO_KEY]
 
 
 async def test_in_one_batch_a_failing_event_is_undone_alone(runtime, db, handlers):

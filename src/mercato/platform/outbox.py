@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
+from mercato.db import STORE_INFO_KEY
 from mercato.models import OutboxEvent
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def _noticed_outbox_rows(session: Session, _flush: UOWTransaction) -> None:
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
     if session.info.pop(_WROTE, False):
-        wake(str(session.info.get("mercato_store", "")))
+        wake(str(session.info.get(STORE_INFO_KEY, "")))
 
 
 @event.listens_for(Session, "after_soft_rollback")

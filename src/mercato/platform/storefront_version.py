@@ -18,13 +18,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from mercato.db import STORE_INFO_KEY
 from mercato.kit.security import new_token
 from mercato.kit.time import utcnow
 from mercato.models import OutboxEvent, StoreSetting
 
 EVENT_TYPE = "storefront.changed"
 VERSION_KEY = "storefront.version"
-STORE_INFO_KEY = "mercato_store"  # set on every session of a store's Database
 _FLAG = "mercato_storefront_changed"
 
 # Tables whose rows appear on anonymous storefront pages.
