@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.cart import fast
@@ -23,8 +24,10 @@ from mercato.models.commerce import Cart
 from mercato.platform.runtime import StoreRuntime
 from mercato.pricing import service as pricing_service
 from mercato.web.deps import Db, Runtime, Uow, get_db, get_runtime
+from mercato.web.middleware import UnitOfWork
 
 router = APIRouter(tags=["cart"])
+JSON = "application/json"
 
 CartTokenHeader = Annotated[
     str | None,
@@ -50,14 +53,20 @@ async def cart_owner(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     x_cart_token: CartTokenHeader = None,
 ) -> CartOwner:
-    if bearer is not None:
-        found = await tokens.user_for_access_token(db, runtime, bearer.credentials)
+    return await owner_of(db, runtime, bearer.credentials if bearer else None, x_cart_token)
+
+
+async def owner_of(
+    db: AsyncSession, runtime: StoreRuntime, access_token: str | None, cart_token: str | None
+) -> CartOwner:
+    if access_token is not None:
+        found = await tokens.user_for_access_token(db, runtime, access_token)
         if found is None:
             raise unauthorized("The access token is invalid, expired or revoked.")
-        return CartOwner(found[0].id, x_cart_token)
-    if not x_cart_token:
+        return CartOwner(found[0].id, cart_token)
+    if not cart_token:
         raise unauthorized("Send a bearer access token, or X-Cart-Token from POST /carts.")
-    return CartOwner(None, x_cart_token[:100])
+    return CartOwner(None, cart_token[:100])
 
 
 Owner = Annotated[CartOwner, Depends(cart_owner)]
@@ -194,6 +203,38 @@ async def get_cart(
 @router.post("/cart/items", response_model=CartOut)
 async def add_cart_item(
     body: CartItemIn, uow: Uow, runtime: Runtime, owner: Owner, currency: CurrencyQuery = None
+) -> CartOut:
+    return await _add(uow, runtime, owner, body, currency)
+
+
+async def add_cart_item_hot(request: Request, body: bytes) -> Response | None:
+    """``add_cart_item`` as a hot route (mercato.web.hot_routes): the same answer to a
+    well-formed request, without FastAPI's routing and dependency solving. Anything else (not
+    JSON, a body or currency that does not validate, no valid credentials) gets None before
+    any change, and add_cart_item answers it with FastAPI's own errors."""
+    if request.headers.get("content-type", "").partition(";")[0].strip().lower() != JSON:
+        return None
+    currency = request.query_params.get("currency")
+    if currency is not None and len(currency) > 3:
+        return None
+    try:
+        item = CartItemIn.model_validate_json(body)
+    except ValidationError:
+        return None
+    uow: UnitOfWork = request.state.uow
+    runtime: StoreRuntime = request.state.runtime
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    access = credentials if scheme.lower() == "bearer" and credentials else None
+    try:
+        owner = await owner_of(uow.session, runtime, access, request.headers.get("x-cart-token"))
+    except HTTPException:
+        return None
+    answer = await _add(uow, runtime, owner, item, currency)
+    return Response(answer.model_dump_json(), media_type=JSON)
+
+
+async def _add(
+    uow: UnitOfWork, runtime: StoreRuntime, owner: CartOwner, body: CartItemIn, currency: str | None
 ) -> CartOut:
     db = uow.session
     if fast.applies(runtime):

@@ -13,6 +13,7 @@ cart_module = Module(
     requires=("catalog", "inventory", "pricing"),
     pages=[pages.router],
     api=[api.router],
+    hot_routes={("POST", "/api/v1/cart/items"): api.add_cart_item_hot},
     page_dependencies=[load_cart_count],
     jobs={"delete_expired": jobs.delete_expired_carts},
     schedules=[

@@ -107,7 +107,7 @@ def _current_session_id(request: Request) -> int | None:
 
 async def sign_in_required_handler(request: Request, exc: SignInRequired) -> Response:
     """Pages send the visitor to the sign-in form and back; the API answers 401."""
-    from mercato.web.store_app import error_response, wants_json
+    from mercato.web.errors import error_response, wants_json
 
     if wants_json(request):
         response = error_response(request, 401, exc.message)

@@ -60,6 +60,9 @@ class Module:
     api: list[APIRouter] = field(default_factory=list)  # JSON under /<slug>/api/v1
     admin: list[APIRouter] = field(default_factory=list)  # HTML under /<slug>/admin
     websockets: list[APIRouter] = field(default_factory=list)  # no page dependencies
+    # (method, path under the store) -> handler answering before FastAPI's routing, beside an
+    # API route of the same path (mercato.web.hot_routes): add to cart.
+    hot_routes: dict[tuple[str, str], Any] = field(default_factory=dict)
     # FastAPI dependencies run before every page and admin page of a store that enables the
     # module; they may put template variables in request.state.template_context (the badge).
     page_dependencies: list[Any] = field(default_factory=list)

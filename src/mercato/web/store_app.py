@@ -8,23 +8,29 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 from starlette.staticfiles import StaticFiles
 
 from mercato.identity.deps import SignInRequired, load_web_user, require_staff
 from mercato.identity.pages import sign_in_required_handler
-from mercato.kit.errors import DomainError, RateLimited, validation_message
-from mercato.kit.i18n import N_, translate
+from mercato.kit.errors import DomainError
+from mercato.kit.i18n import N_
 from mercato.platform.runtime import StoreRuntime
 from mercato.web import theme
 from mercato.web.csrf import csrf_protect
 from mercato.web.docs import mount_docs
+from mercato.web.errors import (
+    domain_error_response,
+    error_response,
+    http_error_response,
+    validation_error_response,
+)
+from mercato.web.hot_routes import HotRoutes
 from mercato.web.i18n import LanguageMiddleware
 from mercato.web.middleware import StoreMiddleware
 from mercato.web.page_cache import PageCacheMiddleware
-from mercato.web.templating import render
 
 log = logging.getLogger("mercato.web")
 API_PREFIX = "/api/v1"
@@ -76,8 +82,12 @@ def build_store_app(runtime: StoreRuntime) -> FastAPI:
     _install_error_handlers(app)
     # Pages answer "sign in first" with a redirect to the sign-in form (identity owns it).
     app.add_exception_handler(SignInRequired, sign_in_required_handler)  # type: ignore[arg-type]
-    # Innermost: the language is known to handlers and error pages, and a page kept by the
-    # cache carries the Content-Language it was rendered with.
+    hot = {key: h for m in runtime.modules.modules for key, h in m.hot_routes.items()}
+    if hot:
+        # Innermost: a hot answer has the unit of work, headers and language of any other.
+        app.add_middleware(HotRoutes, routes=hot)
+    # The language is known to handlers and error pages, and a page kept by the cache
+    # carries the Content-Language it was rendered with.
     app.add_middleware(LanguageMiddleware, runtime=runtime)
     # Added before StoreMiddleware, so it runs inside it (which knows the CSRF seed).
     app.add_middleware(PageCacheMiddleware, runtime=runtime)
@@ -120,88 +130,18 @@ def _include(
     _inclusions[key] = app.router.routes[-1]
 
 
-def wants_json(request: Request) -> bool:
-    return request.url.path.startswith(request.scope.get("root_path", "") + "/api/") or (
-        "application/json" in request.headers.get("accept", "")
-        and "text/html" not in request.headers.get("accept", "")
-    )
-
-
-def error_response(
-    request: Request, status: int, message: str, errors: list | None = None
-) -> Response:
-    headers = {}
-    # Messages composed in English by services are shown in the request's language when the
-    # catalogue knows them (a translated or unknown message comes back unchanged).
-    message = translate(message)
-    if errors:
-        errors = [
-            {**e, "message": translate(str(e.get("message", "")))} if isinstance(e, dict) else e
-            for e in errors
-        ]
-    if wants_json(request):
-        body: dict = {"detail": message}
-        if errors is not None:
-            body["errors"] = errors
-        return JSONResponse(body, status_code=status, headers=headers)
-    try:
-        return render(
-            request,
-            "errors/error.html",
-            {"status": status, "message": message, "errors": errors or []},
-            status_code=status,
-        )
-    except Exception:  # the error page itself must never fail
-        log.exception("error page failed to render")
-        return Response(message, status_code=status, media_type="text/plain")
-
-
-def _field_path(loc: tuple | list) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
-    return ".".join(parts) or ".".join(str(p) for p in loc)
-
-
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        errors = (
-            [{"field": exc.field, "message": exc.message, "code": exc.code}] if exc.field else None
-        )
-        response = error_response(request, exc.status_code, exc.message, errors)
-        if isinstance(exc, RateLimited):
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return domain_error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            {
-                # A body that is not JSON at all has no field; name the body itself.
-                "field": "body"
-                if e.get("type") == "json_invalid"
-                else _field_path(e.get("loc", ())),
-                "message": validation_message(e),
-                "code": e.get("type", ""),
-            }
-            for e in exc.errors()
-        ]
-        return error_response(request, 422, N_("Some fields need attention."), errors)
+        return validation_error_response(request, exc.errors())
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        messages = {
-            404: N_("We could not find that page."),
-            405: N_("That action is not allowed here."),
-        }
-        message = (
-            exc.detail
-            if isinstance(exc.detail, str) and exc.status_code != 404
-            else (messages.get(exc.status_code, N_("Something went wrong.")))
-        )
-        response = error_response(request, exc.status_code, message)
-        for key, value in (exc.headers or {}).items():
-            response.headers[key] = value
-        return response
+        return http_error_response(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
