@@ -32,11 +32,19 @@ async def _recording(runtime, seen: list[str]):
     def count(conn, cursor, statement, parameters, context, executemany):
         seen.append(statement)
 
+    # On asyncpg the cart's Core path runs its statements on the asyncpg connection itself
+    # (mercato.cart.fast._Asyncpg): asyncpg's query logger sees those; SQLAlchemy's cursor
+    # events see the rest.
+    logged = getattr(raw, "add_query_logger", None)
+    if logged is not None:
+        raw.add_query_logger(_log := lambda record: seen.append(record.query))
     event.listen(runtime.db.engine.sync_engine, "before_cursor_execute", count)
     try:
         yield
     finally:
         event.remove(runtime.db.engine.sync_engine, "before_cursor_execute", count)
+        if logged is not None:
+            raw.remove_query_logger(_log)
 
 
 async def _statements(runtime, call) -> tuple[object, list[str]]:
