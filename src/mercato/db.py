@@ -32,6 +32,7 @@ from mercato.kit.inline_sqlite import READ_BUSY_MS, InlineConnection
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A pooled server connection is checked before use only when it has sat idle this long.
 PING_AFTER_IDLE_S = 1.0
+POOL_SIZE = 10  # server connections per worker process and store
 WRITE_OPTION = "mercato_write"
 STORE_INFO_KEY = "mercato_store"  # in every session's info: whose database it is
 
@@ -91,7 +92,12 @@ def create_engine(url: str, *, pool: bool = True) -> AsyncEngine:
         else:
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
-        kwargs.update(pool_size=10, max_overflow=10)
+        # A fixed pool: requests beyond ten at once per worker and store wait for a connection
+        # instead of opening one more. Overflow connections were closed as soon as the pool
+        # was full again, so a busy worker kept connecting (27 new server sessions in an 8 s
+        # add-to-cart run), and each new one costs a server process, its start-up queries
+        # and every statement prepared anew; a request holds a connection for about 1 ms.
+        kwargs.update(pool_size=POOL_SIZE, max_overflow=0)
     if not pool:
         kwargs = {k: v for k, v in kwargs.items() if k in ("connect_args", "async_creator")}
         kwargs["poolclass"] = NullPool
