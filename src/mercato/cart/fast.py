@@ -7,7 +7,8 @@ compiled-cache hit), runs on the request's connection and returns plain rows:
 
 - add: one SELECT reads the cart, the product, its stock and the line already in the cart;
   an upsert (``INSERT … ON CONFLICT DO UPDATE``) adds the units; an UPDATE keeps the cart
-  alive; one SELECT reads the lines for the answer (4 statements);
+  alive; one SELECT reads the lines for the answer (4 statements; 3 on PostgreSQL, where
+  the UPDATE and the upsert are one statement);
 - remove: the cart's id, a DELETE, the UPDATE, the lines (4).
 
 The rules are the service's (quantity bounds, sellable product, per-line limit, stock, the
@@ -94,14 +95,20 @@ CART_ID_BY_TOKEN = select(carts.c.id).where(_LIVE_GUEST_CART)
 CART_ID_BY_USER = select(carts.c.id).where(_CUSTOMER_CART)
 
 
-def _upsert(insert: Any) -> Any:
-    stmt = insert(items).values(
-        cart_id=bindparam("cid"),
-        product_id=bindparam("pid"),
-        quantity=bindparam("units"),
-        added_at=bindparam("ts"),
-        updated_at=bindparam("ts"),
-    )
+def _upsert(insert: Any, source: Any = None) -> Any:
+    columns = {
+        "cart_id": bindparam("cid"),
+        "product_id": bindparam("pid"),
+        "quantity": bindparam("units"),
+        "added_at": bindparam("ts"),
+        "updated_at": bindparam("ts"),
+    }
+    if source is None:
+        stmt = insert(items).values(**columns)
+    else:  # the cart's id comes from the statement that touched the cart
+        binds = list(columns.items())[1:]
+        row = [source.c.id, *(bindparam(p.key, type_=items.c[k].type) for k, p in binds)]
+        stmt = insert(items).from_select(list(columns), select(*row))
     # Units are added to what the row holds at write time, so two concurrent adds on
     # PostgreSQL both count (the checks above read the same row in this transaction).
     return stmt.on_conflict_do_update(
@@ -119,6 +126,12 @@ TOUCH_GUEST = (
 TOUCH_CUSTOMER = (
     update(carts).where(carts.c.id == bindparam("cid")).values(updated_at=bindparam("ts"))
 )
+# On PostgreSQL the cart is touched and the line written by one statement (one round trip
+# fewer): the INSERT reads the UPDATE's RETURNING, so the cart row is still locked first.
+TOUCH_AND_UPSERT = {
+    owner: _upsert(pg_insert, touch.returning(carts.c.id).cte(f"touched_{owner}"))
+    for owner, touch in (("guest", TOUCH_GUEST), ("customer", TOUCH_CUSTOMER))
+}
 REMOVE = delete(items).where(
     items.c.cart_id == bindparam("cid"), items.c.product_id == bindparam("pid")
 )
@@ -300,12 +313,17 @@ class Line:
     problem: str
 
 
-async def _touch(db: _Core | _Inline | _Asyncpg, cart_id: int, owner: Owner, now: datetime) -> None:
+def _touch_params(cart_id: int, owner: Owner, now: datetime) -> dict[str, Any]:
+    """A touch keeps the cart alive: a guest's for CART_DAYS more."""
+    params: dict[str, Any] = {"cid": cart_id, "ts": now}
     if owner.user_id is None:
-        expires = now + timedelta(days=cart_service.CART_DAYS)
-        await db.run(TOUCH_GUEST, {"cid": cart_id, "ts": now, "expires": expires})
-    else:
-        await db.run(TOUCH_CUSTOMER, {"cid": cart_id, "ts": now})
+        params["expires"] = now + timedelta(days=cart_service.CART_DAYS)
+    return params
+
+
+async def _touch(db: _Core | _Inline | _Asyncpg, cart_id: int, owner: Owner, now: datetime) -> None:
+    touch = TOUCH_GUEST if owner.user_id is None else TOUCH_CUSTOMER
+    await db.run(touch, _touch_params(cart_id, owner, now))
 
 
 async def add_item(
@@ -346,10 +364,13 @@ async def add_item(
     # The cart row first, then its line: the order the ORM's flush takes them in (parent
     # before child), so an add racing a quantity change of the same cart on PostgreSQL waits
     # instead of deadlocking (each held one row and wanted the other's: a 500 under load).
-    await _touch(run, cart, owner, now)
-    await run.run(
-        UPSERT[run.dialect], {"cid": cart, "pid": product_id, "units": quantity, "ts": now}
-    )
+    line = {"cid": cart, "pid": product_id, "units": quantity, "ts": now}
+    if run.dialect == "postgresql":
+        kind = "guest" if owner.user_id is None else "customer"
+        await run.run(TOUCH_AND_UPSERT[kind], {**_touch_params(cart, owner, now), **line})
+    else:
+        await _touch(run, cart, owner, now)
+        await run.run(UPSERT[run.dialect], line)
     return cart
 
 
