@@ -81,7 +81,7 @@ async def test_add_and_remove_take_four_statements_whatever_the_cart_holds(clien
             lambda: client.delete(f"{API}/cart/items/{products[0].id}", headers=headers),
         )
         assert removed.status_code == 200 and removed.json()["count"] == lines
-        assert len(used) <= 4, used
+        assert len(used) <= (4 if runtime.db.sqlite else 3), used
 
 
 async def test_adding_again_adds_to_the_line_within_stock(client, db):

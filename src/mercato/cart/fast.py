@@ -9,7 +9,7 @@ compiled-cache hit), runs on the request's connection and returns plain rows:
   an upsert (``INSERT … ON CONFLICT DO UPDATE``) adds the units; an UPDATE keeps the cart
   alive; one SELECT reads the lines for the answer (4 statements; 3 on PostgreSQL, where
   the UPDATE and the upsert are one statement);
-- remove: the cart's id, a DELETE, the UPDATE, the lines (4).
+- remove: the cart's id, the UPDATE, a DELETE, the lines (4; 3 on PostgreSQL).
 
 The rules are the service's (quantity bounds, sellable product, per-line limit, stock, the
 per-customer limit, the same messages and codes): mercato.cart.service owns them and this
@@ -110,7 +110,7 @@ def _upsert(insert: Any, source: Any = None) -> Any:
         row = [source.c.id, *(bindparam(p.key, type_=items.c[k].type) for k, p in binds)]
         stmt = insert(items).from_select(list(columns), select(*row))
     # Units are added to what the row holds at write time, so two concurrent adds on
-    # PostgreSQL both count (the checks above read the same row in this transaction).
+    # PostgreSQL both count (the checks before it read the row a moment earlier).
     return stmt.on_conflict_do_update(
         index_elements=[items.c.cart_id, items.c.product_id],
         set_={"quantity": items.c.quantity + stmt.excluded.quantity, "updated_at": bindparam("ts")},
@@ -126,8 +126,9 @@ TOUCH_GUEST = (
 TOUCH_CUSTOMER = (
     update(carts).where(carts.c.id == bindparam("cid")).values(updated_at=bindparam("ts"))
 )
-# On PostgreSQL the cart is touched and the line written by one statement (one round trip
-# fewer): the INSERT reads the UPDATE's RETURNING, so the cart row is still locked first.
+# On PostgreSQL the cart is touched and its line written by one statement (one round trip
+# fewer, and no transaction needed around them: mercato.cart.fast._Asyncpg). The line's
+# statement reads the UPDATE's RETURNING, so the cart row is still locked first.
 TOUCH_AND_UPSERT = {
     owner: _upsert(pg_insert, touch.returning(carts.c.id).cte(f"touched_{owner}"))
     for owner, touch in (("guest", TOUCH_GUEST), ("customer", TOUCH_CUSTOMER))
@@ -135,6 +136,22 @@ TOUCH_AND_UPSERT = {
 REMOVE = delete(items).where(
     items.c.cart_id == bindparam("cid"), items.c.product_id == bindparam("pid")
 )
+
+
+def _touch_and_remove(touch: Any, owner: str) -> Any:
+    touched = touch.returning(carts.c.id).cte(f"touched_{owner}")
+    return (
+        delete(items)
+        .where(items.c.cart_id == touched.c.id, items.c.product_id == bindparam("pid"))
+        .add_cte(touched)
+    )
+
+
+TOUCH_AND_REMOVE = {
+    owner: _touch_and_remove(touch, owner)
+    for owner, touch in (("guest", TOUCH_GUEST), ("customer", TOUCH_CUSTOMER))
+}
+
 LINES = (
     select(
         items.c.product_id,
@@ -211,21 +228,26 @@ class _Inline:
 
 
 class _Asyncpg:
-    """Runs them on the asyncpg connection under SQLAlchemy's, in the transaction
-    SQLAlchemy's adapter holds (begun here if it was not yet), as SQL text compiled once per
+    """Runs them on the asyncpg connection under SQLAlchemy's, as SQL text compiled once per
     statement (``$n`` parameters) that asyncpg prepares once per connection. Datetimes are
     bound through UTCDateTime's processor, as SQLAlchemy binds them; rows are asyncpg
     Records, read by position like Core rows. SQLAlchemy's execution (its cursor adapter, a
     greenlet switch and result processing per statement) cost as much client CPU as
-    asyncpg's own protocol work."""
+    asyncpg's own protocol work.
+
+    No transaction is begun here. When SQLAlchemy's adapter holds one (the request wrote
+    through the ORM first; a test's outer transaction), the statements run in it. Otherwise
+    each is its own transaction: every write of this module is a single statement (on
+    PostgreSQL the cart's touch and its line's change are one), so it is all or nothing by
+    itself, and BEGIN and COMMIT were two of an add's five round trips (docs/decisions.md).
+    """
 
     _compiled: dict[int, tuple[str, tuple[str, ...]]] = {}
     _stamps: dict[str, Any] = {}
 
-    def __init__(self, conn: Any, adapter: Any) -> None:
+    def __init__(self, conn: Any, driver: Any) -> None:
         self.dialect = "postgresql"
-        self._adapter = adapter
-        self._pg = adapter.driver_connection
+        self._pg = driver
         self._dialect = conn.dialect
         stamp = self._stamps.get("postgresql")
         if stamp is None:
@@ -244,21 +266,12 @@ class _Asyncpg:
             for value in (params[name] for name in names)
         ]
 
-    async def _begin(self) -> None:
-        # SQLAlchemy's asyncpg adapter begins its transaction lazily, before its first
-        # statement; these statements must run in it, so that the unit of work's commit or
-        # rollback (through the adapter) covers them.
-        if self._adapter._transaction is None:
-            await self._adapter._start_transaction()
-
     async def rows(self, statement: Any, params: dict[str, Any]) -> list[Any]:
         sql, args = self._args(statement, params)
-        await self._begin()
         return await self._pg.fetch(sql, *args)
 
     async def run(self, statement: Any, params: dict[str, Any]) -> int:
         sql, args = self._args(statement, params)
-        await self._begin()
         status = await self._pg.execute(sql, *args)  # "UPDATE 1", "INSERT 0 1", "DELETE 0"
         return int(status.rpartition(" ")[2] or 0)
 
@@ -270,9 +283,7 @@ async def _runner(db: AsyncSession) -> _Core | _Inline | _Asyncpg:
         if isinstance(driver, InlineConnection):
             return _Inline(conn, driver._conn)
     elif conn.dialect.driver == "asyncpg":
-        adapter = (await conn.get_raw_connection()).dbapi_connection
-        if hasattr(adapter, "_start_transaction") and hasattr(adapter, "_transaction"):
-            return _Asyncpg(conn, adapter)
+        return _Asyncpg(conn, (await conn.get_raw_connection()).driver_connection)
     return _Core(conn)
 
 
@@ -383,7 +394,11 @@ async def cart_id(db: AsyncSession, owner: Owner) -> int | None:
 
 async def remove_item(db: AsyncSession, owner: Owner, cart: int, product_id: int) -> bool:
     run = await _runner(db)
-    await _touch(run, cart, owner, utcnow())  # cart before line, as in add_item
+    touch = _touch_params(cart, owner, utcnow())
+    if run.dialect == "postgresql":
+        kind = "guest" if owner.user_id is None else "customer"
+        return bool(await run.run(TOUCH_AND_REMOVE[kind], {**touch, "pid": product_id}))
+    await _touch(run, cart, owner, touch["ts"])  # cart before line, as in add_item
     return bool(await run.run(REMOVE, {"cid": cart, "pid": product_id}))
 
 
