@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     google_client_secret: SecretStr = SecretStr("")
     google_metadata_url: str = "https://accounts.google.com/.well-known/openid-configuration"
     worker_poll_seconds: float = Field(1.0, gt=0)
+    # PostgreSQL connections each server or worker process keeps per store (a fixed pool).
+    db_pool_size: int = Field(10, ge=1, le=200)
     # Anonymous storefront pages kept in memory at most this long (0 = off); they are
     # dropped sooner whenever what they show changes (web/page_cache.py).
     page_cache_seconds: int = Field(300, ge=0)

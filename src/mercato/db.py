@@ -32,7 +32,6 @@ from mercato.kit.inline_sqlite import READ_BUSY_MS, InlineConnection
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A pooled server connection is checked before use only when it has sat idle this long.
 PING_AFTER_IDLE_S = 1.0
-POOL_SIZE = 10  # server connections per worker process and store
 WRITE_OPTION = "mercato_write"
 STORE_INFO_KEY = "mercato_store"  # in every session's info: whose database it is
 
@@ -79,7 +78,7 @@ def _install_sqlite_pragmas(engine: AsyncEngine, *, inline: bool) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def create_engine(url: str, *, pool: bool = True) -> AsyncEngine:
+def create_engine(url: str, *, pool: bool = True, pool_size: int = 10) -> AsyncEngine:
     kwargs: dict[str, Any] = {}
     inline = False
     if is_sqlite(url):
@@ -97,7 +96,7 @@ def create_engine(url: str, *, pool: bool = True) -> AsyncEngine:
         # was full again, so a busy worker kept connecting (27 new server sessions in an 8 s
         # add-to-cart run), and each new one costs a server process, its start-up queries
         # and every statement prepared anew; a request holds a connection for about 1 ms.
-        kwargs.update(pool_size=POOL_SIZE, max_overflow=0)
+        kwargs.update(pool_size=pool_size, max_overflow=0)
     if not pool:
         kwargs = {k: v for k, v in kwargs.items() if k in ("connect_args", "async_creator")}
         kwargs["poolclass"] = NullPool
@@ -143,9 +142,11 @@ def _ping_idle_connections(engine: AsyncEngine) -> None:
 class Database:
     """The engine of one store and the session factories for reading and writing."""
 
-    def __init__(self, url: str, *, pool: bool = True, store: str = "") -> None:
+    def __init__(
+        self, url: str, *, pool: bool = True, store: str = "", pool_size: int = 10
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, pool=pool)
+        self.engine = create_engine(url, pool=pool, pool_size=pool_size)
         self.sqlite = is_sqlite(url)
         # Sessions know their store, so commit hooks (the page cache) know whom to tell.
         info = {STORE_INFO_KEY: store} if store else None

@@ -5,10 +5,10 @@ import asyncio
 import pytest
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+from tests.conftest import PG_URL, _pg_admin
 
 from mercato import db as db_module
 from mercato.db import create_engine
-from tests.conftest import PG_URL, _pg_admin
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (SQLite has no pool ping)")
 
@@ -64,3 +64,18 @@ async def test_a_connection_dropped_while_idle_is_checked_and_replaced(pings, mo
         assert pings == [1]  # the new connection, just made, is not checked again
     finally:
         await engine.dispose()
+
+
+async def test_the_pool_is_fixed_at_the_configured_size(url):
+    from mercato.config import Settings
+    from mercato.platform.runtime import build_runtime
+    from mercato.platform.stores import discover_stores
+
+    settings = Settings(env="test", secret_key="x" * 40, db_pool_size=3, database_url=url)
+    config = discover_stores(settings.stores_dir)[0]
+    runtime = build_runtime(config, settings, hub=None, limiter=None, mount_path="")  # type: ignore[arg-type]
+    try:
+        pool = runtime.db.engine.sync_engine.pool
+        assert (pool.size(), pool._max_overflow) == (3, 0)
+    finally:
+        await runtime.db.dispose()

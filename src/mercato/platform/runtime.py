@@ -84,7 +84,11 @@ def build_runtime(
     runtime = StoreRuntime(
         config=config,
         settings=settings,
-        db=Database(settings.database_url_for(config.slug), store=config.slug),
+        db=Database(
+            settings.database_url_for(config.slug),
+            store=config.slug,
+            pool_size=settings.db_pool_size,
+        ),
         modules=modules,
         hub=hub,
         limiter=limiter,
