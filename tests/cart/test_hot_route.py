@@ -158,3 +158,22 @@ async def test_a_domain_refusal_is_answered_as_the_store_would():
     assert answer.json()["errors"] == [
         {"field": "quantity", "message": "At most 99 of one product.", "code": "ValidationFailed"}
     ]
+
+
+async def test_the_hot_route_answers_when_the_store_is_served_at_the_root(
+    app, settings, db, solved
+):
+    from mercato.app import create_app
+
+    single = create_app(settings, only_store="atelier-arome")  # `mercato serve --store`
+    single.state.runtimes["atelier-arome"].db = app.state.runtimes["atelier-arome"].db
+    product = await make_product(db, stock=5)
+    transport = httpx.ASGITransport(app=single)
+    async with httpx.AsyncClient(transport=transport, base_url="http://shop.test") as client:
+        token = (await client.post("/api/v1/carts")).json()["token"]
+        solved.clear()
+        added = await client.post(
+            "/api/v1/cart/items", json={"product_id": product.id}, headers={"X-Cart-Token": token}
+        )
+    assert added.status_code == 200 and added.json()["count"] == 1
+    assert solved == []
