@@ -55,11 +55,16 @@ async def test_the_write_lock_is_free_while_the_answer_is_built_and_the_write_is
     runtime = app.state.runtimes["early"]
     begins: list[str] = []
 
-    def seen(conn, cursor, statement, parameters, context, executemany):
+    def seen(statement: str) -> None:
         if statement.startswith("BEGIN"):
             begins.append(statement)
 
-    event.listen(runtime.db.engine.sync_engine, "before_cursor_execute", seen)
+    def trace(dbapi_conn, _record) -> None:
+        # Transactions begin on the driver's cursor (mercato.db), so SQLite's own trace of
+        # each new connection sees them.
+        dbapi_conn.driver_connection._conn.set_trace_callback(seen)
+
+    event.listen(runtime.db.engine.sync_engine, "connect", trace)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
@@ -69,7 +74,7 @@ async def test_the_write_lock_is_free_while_the_answer_is_built_and_the_write_is
             early = await client.post("/early/api/v1/early/early")
             failed = await client.post("/early/api/v1/early/failed", params={"fail": "true"})
     finally:
-        event.remove(runtime.db.engine.sync_engine, "before_cursor_execute", seen)
+        event.remove(runtime.db.engine.sync_engine, "connect", trace)
     # Then another writer could not write during the first answer, but could during the others
     assert held.json() == {"free": False, "count": 1}
     assert early.json() == {"free": True, "count": 2}
