@@ -55,3 +55,29 @@ async def test_a_token_reaches_only_its_own_cart(client, db):
 async def test_cart_api_is_in_openapi(client):
     spec = (await client.get(f"{STORE}/api/openapi.json")).json()
     assert "/api/v1/cart/items" in spec["paths"] and "/api/v1/carts" in spec["paths"]
+
+
+async def test_an_adds_answer_is_the_cart_as_a_fresh_read_shows_it(client, db):
+    # On PostgreSQL the add reads the lines back in its own write statement (mercato.cart.fast):
+    # its answer must list the same lines, in the same order, as the cart read afterwards.
+    products = [await make_product(db, stock=20, price=1000 + n) for n in range(3)]
+    headers = {"X-Cart-Token": (await client.post(f"{API}/carts")).json()["token"]}
+    for product, quantity in ((products[0], 2), (products[1], 1), (products[2], 4)):
+        await client.post(
+            f"{API}/cart/items",
+            json={"product_id": product.id, "quantity": quantity},
+            headers=headers,
+        )
+    # Adding more of the middle line keeps its place; the others are untouched.
+    added = await client.post(
+        f"{API}/cart/items", json={"product_id": products[1].id, "quantity": 3}, headers=headers
+    )
+    fresh = await client.get(f"{API}/cart", headers=headers)
+    assert added.status_code == fresh.status_code == 200
+    assert [(i["product_id"], i["quantity"]) for i in added.json()["items"]] == [
+        (products[0].id, 2),
+        (products[1].id, 4),
+        (products[2].id, 4),
+    ]
+    assert added.json()["items"] == fresh.json()["items"]
+    assert added.json()["subtotal"] == fresh.json()["subtotal"] == 2 * 1000 + 4 * 1001 + 4 * 1002

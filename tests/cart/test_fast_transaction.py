@@ -30,7 +30,7 @@ async def test_in_an_open_transaction_a_rolled_back_add_leaves_nothing(database)
     session = database.session(write=True)
     try:
         await session.execute(text("SELECT 1"))  # the request read through SQLAlchemy first
-        assert await fast.add_item(session, owner, product, 2, limit=99) == cart
+        assert (await fast.add_item(session, owner, product, 2, limit=99)).cart == cart
         assert [line.quantity for line in await fast.lines(session, cart)] == [2]
     finally:
         await session.rollback()
@@ -42,7 +42,7 @@ async def test_a_first_add_is_kept_on_postgresql_and_rolled_back_on_sqlite(datab
     product, cart, owner = await _guest_cart(database)
     session = database.session(write=True)
     try:
-        assert await fast.add_item(session, owner, product, 2, limit=99) == cart
+        assert (await fast.add_item(session, owner, product, 2, limit=99)).cart == cart
     finally:
         await session.rollback()
         await session.close()

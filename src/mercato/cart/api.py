@@ -239,12 +239,12 @@ async def _add(
     db = uow.session
     if fast.applies(runtime):
         limit = cart_service.line_limit(runtime)
-        found = await fast.add_item(
+        added = await fast.add_item(
             db, _fast_owner(owner), body.product_id, body.quantity, limit=limit
         )
-        if found is not None:
+        if added is not None:
             choice = await pricing_service.conversion_for(db, runtime.config, currency)
-            lines = await fast.lines(db, found)
+            lines = added.lines if added.lines is not None else await fast.lines(db, added.cart)
             # The line is written, every rule held and the answer's facts are read: on
             # SQLite the database's write lock is let go before the answer is built and
             # serialised (UnitOfWork.commit_writes), and no second transaction is begun.

@@ -7,8 +7,8 @@ compiled-cache hit), runs on the request's connection and returns plain rows:
 
 - add: one SELECT reads the cart, the product, its stock and the line already in the cart;
   an upsert (``INSERT … ON CONFLICT DO UPDATE``) adds the units; an UPDATE keeps the cart
-  alive; one SELECT reads the lines for the answer (4 statements; 3 on PostgreSQL, where
-  the UPDATE and the upsert are one statement);
+  alive; one SELECT reads the lines for the answer (4 statements; 2 on PostgreSQL, where
+  one statement makes the UPDATE, the upsert and the lines' SELECT);
 - remove: the cart's id, the UPDATE, a DELETE, the lines (4; 3 on PostgreSQL).
 
 The rules are the service's (quantity bounds, sellable product, per-line limit, stock, the
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -126,13 +126,9 @@ TOUCH_GUEST = (
 TOUCH_CUSTOMER = (
     update(carts).where(carts.c.id == bindparam("cid")).values(updated_at=bindparam("ts"))
 )
-# On PostgreSQL the cart is touched and its line written by one statement (one round trip
-# fewer, and no transaction needed around them: mercato.cart.fast._Asyncpg). The line's
-# statement reads the UPDATE's RETURNING, so the cart row is still locked first.
-TOUCH_AND_UPSERT = {
-    owner: _upsert(pg_insert, touch.returning(carts.c.id).cte(f"touched_{owner}"))
-    for owner, touch in (("guest", TOUCH_GUEST), ("customer", TOUCH_CUSTOMER))
-}
+# On PostgreSQL the cart is touched and its line changed by one statement (fewer round trips,
+# and no transaction needed around them: mercato.cart.fast._Asyncpg); the line's part reads
+# the UPDATE's RETURNING, so the cart row is still locked first.
 REMOVE = delete(items).where(
     items.c.cart_id == bindparam("cid"), items.c.product_id == bindparam("pid")
 )
@@ -152,27 +148,55 @@ TOUCH_AND_REMOVE = {
     for owner, touch in (("guest", TOUCH_GUEST), ("customer", TOUCH_CUSTOMER))
 }
 
-LINES = (
-    select(
-        items.c.product_id,
-        items.c.quantity,
-        products.c.sku,
-        products.c.name,
-        products.c.slug,
-        products.c.price,
-        products.c.is_active,
-        products.c.deleted_at,
-        stock.c.quantity.label("stock"),
-        stock.c.reserved,
-    )
-    .select_from(
-        items.join(products, products.c.id == items.c.product_id).outerjoin(
-            stock, stock.c.product_id == products.c.id
+
+def _lines(rows: Any) -> Any:
+    """The columns the answer reads of each line, over ``rows`` (id, product_id, quantity)."""
+    return (
+        select(
+            rows.c.product_id,
+            rows.c.quantity,
+            products.c.sku,
+            products.c.name,
+            products.c.slug,
+            products.c.price,
+            products.c.is_active,
+            products.c.deleted_at,
+            stock.c.quantity.label("stock"),
+            stock.c.reserved,
         )
+        .select_from(
+            rows.join(products, products.c.id == rows.c.product_id).outerjoin(
+                stock, stock.c.product_id == products.c.id
+            )
+        )
+        .order_by(rows.c.id)
     )
-    .where(items.c.cart_id == bindparam("cid"))
-    .order_by(items.c.id)
-)
+
+
+LINES = _lines(items).where(items.c.cart_id == bindparam("cid"))
+
+
+def _add_and_read(touch: Any, owner: str) -> Any:
+    """PostgreSQL: touch the cart, add the units and read the cart's lines, in one statement.
+    Its SELECT sees the tables as they were before the statement, so the lines are the cart's
+    other lines plus the row the upsert returned."""
+    touched = touch.returning(carts.c.id).cte(f"touched_{owner}")
+    written = (
+        _upsert(pg_insert, touched)
+        .returning(items.c.id, items.c.product_id, items.c.quantity)
+        .cte(f"written_{owner}")
+    )
+    others = select(items.c.id, items.c.product_id, items.c.quantity).where(
+        items.c.cart_id == bindparam("cid"), items.c.product_id != bindparam("pid")
+    )
+    current = union_all(others, select(written.c.id, written.c.product_id, written.c.quantity))
+    return _lines(current.subquery("cart_lines"))
+
+
+ADD_AND_READ = {
+    owner: _add_and_read(touch, owner)
+    for owner, touch in (("guest", TOUCH_GUEST), ("customer", TOUCH_CUSTOMER))
+}
 
 
 class _Core:
@@ -337,11 +361,19 @@ async def _touch(db: _Core | _Inline | _Asyncpg, cart_id: int, owner: Owner, now
     await db.run(touch, _touch_params(cart_id, owner, now))
 
 
+@dataclass(frozen=True)
+class Added:
+    cart: int
+    # The cart's lines after the add when the write read them back (PostgreSQL), else None.
+    lines: list[Line] | None = None
+
+
 async def add_item(
     db: AsyncSession, owner: Owner, product_id: int, quantity: int, *, limit: int
-) -> int | None:
-    """``cart_service.add_item`` for a store without CartRules. Returns the cart's id, or
-    None when the owner has no cart yet (the caller opens one the ORM way)."""
+) -> Added | None:
+    """``cart_service.add_item`` for a store without CartRules. Returns the cart (and on
+    PostgreSQL its lines), or None when the owner has no cart yet (the caller opens one the
+    ORM way)."""
     quantity = cart_service._check_quantity(quantity, "quantity", limit)
     run = await _runner(db)
     now = utcnow()
@@ -378,11 +410,11 @@ async def add_item(
     line = {"cid": cart, "pid": product_id, "units": quantity, "ts": now}
     if run.dialect == "postgresql":
         kind = "guest" if owner.user_id is None else "customer"
-        await run.run(TOUCH_AND_UPSERT[kind], {**_touch_params(cart, owner, now), **line})
-    else:
-        await _touch(run, cart, owner, now)
-        await run.run(UPSERT[run.dialect], line)
-    return cart
+        rows = await run.rows(ADD_AND_READ[kind], {**_touch_params(cart, owner, now), **line})
+        return Added(cart, [_line(row) for row in rows])
+    await _touch(run, cart, owner, now)
+    await run.run(UPSERT[run.dialect], line)
+    return Added(cart)
 
 
 async def cart_id(db: AsyncSession, owner: Owner) -> int | None:
@@ -407,22 +439,13 @@ async def lines(db: AsyncSession, cart: int | None) -> list[Line]:
     if cart is None:
         return []
     run = await _runner(db)
-    found = []
-    # The columns of LINES, in order.
-    for (
-        product,
-        quantity,
-        sku,
-        name,
-        slug,
-        price,
-        is_active,
-        deleted_at,
-        stock_,
-        reserved,
-    ) in await run.rows(LINES, {"cid": cart}):
-        available = (stock_ - reserved) if stock_ is not None else 0
-        live = bool(is_active) and deleted_at is None
-        problem = cart_service.line_problem(name, live, available, quantity)
-        found.append(Line(product, sku, name, slug, quantity, price, available, problem))
-    return found
+    return [_line(row) for row in await run.rows(LINES, {"cid": cart})]
+
+
+def _line(row: Any) -> Line:
+    # The columns of _lines, in order.
+    product, quantity, sku, name, slug, price, is_active, deleted_at, stock_, reserved = row
+    available = (stock_ - reserved) if stock_ is not None else 0
+    live = bool(is_active) and deleted_at is None
+    problem = cart_service.line_problem(name, live, available, quantity)
+    return Line(product, sku, name, slug, quantity, price, available, problem)
