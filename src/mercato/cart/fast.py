@@ -213,36 +213,45 @@ class _Core:
         return (await self.conn.execute(statement, params)).rowcount
 
 
-class _Inline:
-    """Runs them on the sqlite3 connection under SQLAlchemy's, in its open transaction,
-    as SQL text compiled once per statement (positional ``?`` parameters). Datetimes are
-    bound as SQLAlchemy binds them (UTCDateTime's processor: UTC text), so stored values
-    and comparisons are the same either way; rows come back as plain tuples (the callers
-    read columns by position, as from a Core row)."""
+class _Compiled:
+    """Runs the prebuilt statements on the driver's connection under SQLAlchemy's, as SQL text
+    compiled once per statement and dialect with its positional parameter order. Datetimes
+    are bound through UTCDateTime's processor, as SQLAlchemy binds them, so stored values and
+    comparisons are those of the Core path; rows are read by position, as Core rows."""
 
-    _compiled: dict[int, tuple[str, tuple[str, ...]]] = {}
+    dialect: str
+    _compiled: dict[tuple[str, int], tuple[str, tuple[str, ...]]] = {}
     _stamps: dict[str, Any] = {}
 
-    def __init__(self, conn: Any, sqlite: Any) -> None:
-        self.sqlite = sqlite
-        self.dialect = "sqlite"
+    def __init__(self, conn: Any) -> None:
         self._dialect = conn.dialect
-        stamp = self._stamps.get("sqlite")
+        stamp = self._stamps.get(self.dialect)
         if stamp is None:
-            stamp = self._stamps["sqlite"] = UTCDateTime().bind_processor(conn.dialect)
+            stamp = self._stamps[self.dialect] = UTCDateTime().bind_processor(conn.dialect)
         self._stamp = stamp
 
     def _args(self, statement: Any, params: dict[str, Any]) -> tuple[str, list[Any]]:
-        found = self._compiled.get(id(statement))
+        key = (self.dialect, id(statement))
+        found = self._compiled.get(key)
         if found is None:
             compiled = statement.compile(dialect=self._dialect)
-            found = self._compiled[id(statement)] = (compiled.string, tuple(compiled.positiontup))
+            found = self._compiled[key] = (compiled.string, tuple(compiled.positiontup))
         sql, names = found
         stamp = self._stamp
         return sql, [
             stamp(value) if isinstance(value, datetime) else value
             for value in (params[name] for name in names)
         ]
+
+
+class _Inline(_Compiled):
+    """On inline SQLite: the sqlite3 connection, in the transaction SQLAlchemy began."""
+
+    dialect = "sqlite"
+
+    def __init__(self, conn: Any, sqlite: Any) -> None:
+        super().__init__(conn)
+        self.sqlite = sqlite
 
     async def rows(self, statement: Any, params: dict[str, Any]) -> list[Any]:
         return self.sqlite.execute(*self._args(statement, params)).fetchall()
@@ -251,13 +260,10 @@ class _Inline:
         return self.sqlite.execute(*self._args(statement, params)).rowcount
 
 
-class _Asyncpg:
-    """Runs them on the asyncpg connection under SQLAlchemy's, as SQL text compiled once per
-    statement (``$n`` parameters) that asyncpg prepares once per connection. Datetimes are
-    bound through UTCDateTime's processor, as SQLAlchemy binds them; rows are asyncpg
-    Records, read by position like Core rows. SQLAlchemy's execution (its cursor adapter, a
-    greenlet switch and result processing per statement) cost as much client CPU as
-    asyncpg's own protocol work.
+class _Asyncpg(_Compiled):
+    """On PostgreSQL: the asyncpg connection, which prepares each statement once per
+    connection. SQLAlchemy's execution (its cursor adapter, a greenlet switch and result
+    processing per statement) cost as much client CPU as asyncpg's own protocol work.
 
     No transaction is begun here. When SQLAlchemy's adapter holds one (the request wrote
     through the ORM first; a test's outer transaction), the statements run in it. Otherwise
@@ -266,29 +272,11 @@ class _Asyncpg:
     itself, and BEGIN and COMMIT were two of an add's five round trips (docs/decisions.md).
     """
 
-    _compiled: dict[int, tuple[str, tuple[str, ...]]] = {}
-    _stamps: dict[str, Any] = {}
+    dialect = "postgresql"
 
     def __init__(self, conn: Any, driver: Any) -> None:
-        self.dialect = "postgresql"
+        super().__init__(conn)
         self._pg = driver
-        self._dialect = conn.dialect
-        stamp = self._stamps.get("postgresql")
-        if stamp is None:
-            stamp = self._stamps["postgresql"] = UTCDateTime().bind_processor(conn.dialect)
-        self._stamp = stamp
-
-    def _args(self, statement: Any, params: dict[str, Any]) -> tuple[str, list[Any]]:
-        found = self._compiled.get(id(statement))
-        if found is None:
-            compiled = statement.compile(dialect=self._dialect)
-            found = self._compiled[id(statement)] = (compiled.string, tuple(compiled.positiontup))
-        sql, names = found
-        stamp = self._stamp
-        return sql, [
-            stamp(value) if isinstance(value, datetime) else value
-            for value in (params[name] for name in names)
-        ]
 
     async def rows(self, statement: Any, params: dict[str, Any]) -> list[Any]:
         sql, args = self._args(statement, params)
