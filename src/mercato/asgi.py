@@ -21,6 +21,10 @@ from typing import TYPE_CHECKING
 # None entry here makes it do. A server never runs httpx's command line; the modules that
 # send requests with httpx (webhooks, OAuth) are unaffected.
 sys.modules.setdefault("httpx._main", None)
+# FastAPI imports pydantic's v1 compatibility package (about 1.5 MiB per worker) only to refuse
+# pydantic v1 models with a clear error, when it builds its first route; Mercato has none, and
+# FastAPI treats a failed import as "no v1 models". Nothing else a server runs imports it.
+sys.modules.setdefault("pydantic.v1", None)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

@@ -32,6 +32,7 @@ LAZY = {
     "typer": "the mercato command line",
     "click": "the mercato command line",
     "rich": "the mercato command line",
+    "pydantic.v1": "FastAPI asks for it only to refuse pydantic v1 models (mercato.asgi)",
 }
 
 
