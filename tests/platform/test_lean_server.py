@@ -93,3 +93,32 @@ async def test_routes_serve_through_their_inclusions_after_the_release(client):
     assert (await client.get("/atelier-arome/api/v1/products")).status_code == 200
     assert (await client.get("/atelier-arome/api/v1/products?page=x")).status_code == 422
     assert (await client.get("/audio-tai-loc/admin/projects")).status_code in (200, 303)
+
+
+def test_page_routes_share_the_dependency_trees_of_their_page_dependencies(host_app):
+    from fastapi.routing import iter_route_contexts
+    from fastapi.utils import get_path_param_names
+    from starlette.routing import Mount
+
+    from mercato.identity.deps import load_web_user
+
+    # Given every store's page and admin routes (their inclusions built as a request would)
+    stores = [r.app for r in host_app.routes if isinstance(r, Mount) and r.name != "host-static"]
+    trees: dict[frozenset[str], set[int]] = {}
+    routes = 0
+    for store in stores:
+        for context in iter_route_contexts(store.router.routes):
+            dependant = getattr(context, "dependant", None)
+            if (
+                dependant
+                and dependant.dependencies[:1]
+                and (dependant.dependencies[0].call is load_web_user)
+            ):
+                names = frozenset(get_path_param_names(context.path_format))
+                trees.setdefault(names, set()).add(id(dependant.dependencies[0]))
+                routes += 1
+    # then routes with the same path parameters, in every store, hold one tree for
+    # load_web_user, not one each (FastAPI builds one per route: over half a page route's
+    # memory, issue 3)
+    assert routes > 500 and len(trees) < routes / 5
+    assert all(len(ids) == 1 for ids in trees.values())

@@ -7,9 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import params as fastapi_params
+from fastapi import routing as fastapi_routing
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from fastapi.utils import get_path_param_names
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 from starlette.staticfiles import StaticFiles
@@ -155,6 +159,42 @@ def _release_decorator_state(router: APIRouter) -> None:
                 route.__dict__.pop(name, None)
         elif isinstance(included := getattr(route, "original_router", None), APIRouter):
             _release_decorator_state(included)  # a router the module's router includes
+
+
+# FastAPI builds a route's dependency tree anew for every route, including the subtrees of the
+# page dependencies that all page and admin routes of a store carry (load_web_user,
+# csrf_protect, each module's, each with its own sub-dependencies): over half of a page
+# route's memory, about 8.7 MiB per worker once every store's pages and admin are built (one
+# request for a missing page walks them all). The subtree of a dependency given without a
+# parameter depends only on the callable, its scope and the names of the route's path
+# parameters, and FastAPI only reads it once built (to solve a request, for OpenAPI), so routes
+# share one (issue 3). Dependencies with a concurrency limit or security scopes, which carry
+# per-declaration state, are built as before. This wraps FastAPI 0.165's
+# routing.get_parameterless_sub_dependant: a FastAPI without it fails at import, and
+# tests/platform/test_lean_server.py checks the sharing.
+_subtrees: dict[tuple[int, str | None, frozenset[str]], tuple[Any, Dependant]] = {}
+
+
+def _share_parameterless_subtrees() -> None:
+    build = fastapi_routing.get_parameterless_sub_dependant
+    if getattr(build, "shares_subtrees", False):
+        return
+
+    def shared(*, depends: fastapi_params.Depends, path: str) -> Dependant:
+        if depends._concurrency is not None or isinstance(depends, fastapi_params.Security):
+            return build(depends=depends, path=path)
+        call = depends.dependency
+        key = (id(call), depends.scope, frozenset(get_path_param_names(path)))
+        found = _subtrees.get(key)
+        if found is None or found[0] is not call:  # the callable is kept, so ids stay unique
+            found = _subtrees[key] = (call, build(depends=depends, path=path))
+        return found[1]
+
+    shared.shares_subtrees = True  # type: ignore[attr-defined]
+    fastapi_routing.get_parameterless_sub_dependant = shared
+
+
+_share_parameterless_subtrees()
 
 
 def _install_error_handlers(app: FastAPI) -> None:
