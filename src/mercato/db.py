@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -32,8 +34,15 @@ from mercato.kit.inline_sqlite import READ_BUSY_MS, InlineConnection
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A pooled server connection is checked before use only when it has sat idle this long.
 PING_AFTER_IDLE_S = 1.0
+DEFAULT_POOL_SIZE = 10  # server connections per process and store (MERCATO_DB_POOL_SIZE)
 WRITE_OPTION = "mercato_write"
 STORE_INFO_KEY = "mercato_store"  # in every session's info: whose database it is
+
+
+def insert_for(dialect_name: str) -> Any:
+    """The dialect's ``insert`` construct, which has ``on_conflict_do_…`` (an upsert): the
+    two engines spell the clause the same way but SQLAlchemy keeps one construct each."""
+    return pg_insert if dialect_name == "postgresql" else sqlite_insert
 
 
 def is_sqlite(url: str) -> bool:
@@ -90,7 +99,9 @@ def _install_sqlite_pragmas(engine: AsyncEngine, *, inline: bool) -> None:
             cursor.close()
 
 
-def create_engine(url: str, *, pool: bool = True, pool_size: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool: bool = True, pool_size: int = DEFAULT_POOL_SIZE
+) -> AsyncEngine:
     kwargs: dict[str, Any] = {}
     inline = False
     if is_sqlite(url):
@@ -155,7 +166,12 @@ class Database:
     """The engine of one store and the session factories for reading and writing."""
 
     def __init__(
-        self, url: str, *, pool: bool = True, store: str = "", pool_size: int = 10
+        self,
+        url: str,
+        *,
+        pool: bool = True,
+        store: str = "",
+        pool_size: int = DEFAULT_POOL_SIZE,
     ) -> None:
         self.url = url
         self.engine = create_engine(url, pool=pool, pool_size=pool_size)

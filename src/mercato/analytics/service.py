@@ -21,11 +21,10 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mercato.admin import dashboard_service
 from mercato.bookings import slots
+from mercato.db import insert_for
 from mercato.kit.time import utcnow
 from mercato.models import Order, OrderLine, Product
 from mercato.models.analytics import ProductViewDaily
@@ -79,8 +78,7 @@ async def flush_views(runtime: StoreRuntime) -> int:
 
 
 async def add_views(db: AsyncSession, counts: dict[tuple[int, date], int]) -> None:
-    dialect = db.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    make = insert_for(db.get_bind().dialect.name)
     existing = set(
         await db.scalars(select(Product.id).where(Product.id.in_({p for p, _ in counts})))
     )

@@ -14,11 +14,9 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import event, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from mercato.db import STORE_INFO_KEY
+from mercato.db import STORE_INFO_KEY, insert_for
 from mercato.kit.security import new_token
 from mercato.kit.time import utcnow
 from mercato.models import OutboxEvent, StoreSetting
@@ -139,8 +137,7 @@ async def handle_changed(ctx: Any, _event: OutboxEvent) -> None:
     """Outbox handler: a new version value tells every process its pages are stale."""
     # One upsert, not read-then-insert: two workers writing a store's first version at once
     # both found no row, and the second insert failed on the key (a retried event).
-    conn = await ctx.db.connection()
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for((await ctx.db.connection()).dialect.name)
     values = {"key": VERSION_KEY, "value": new_token(8), "updated_at": utcnow()}
     statement = insert(StoreSetting).values(**values)
     await ctx.db.execute(

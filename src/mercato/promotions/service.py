@@ -26,10 +26,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select, union_all, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mercato.db import insert_for
 from mercato.kit.errors import Conflict, ValidationFailed
 from mercato.kit.i18n import N_, _, current_locale
 from mercato.kit.money import format_money
@@ -239,7 +238,7 @@ async def evaluate(
 
 
 def _upsert_usage(db: AsyncSession, voucher_id: int, key: str) -> Any:
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(db.get_bind().dialect.name)
     return (
         insert(VoucherCustomerUsage)
         .values(voucher_id=voucher_id, customer_key=key, used=0)
