@@ -30,12 +30,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, delete, or_, select, union_all, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.cart import repository as repo
 from mercato.cart import service as cart_service
+from mercato.db import insert_for
 from mercato.kit.errors import NotFound, ValidationFailed
 from mercato.kit.i18n import _
 from mercato.kit.inline_sqlite import InlineConnection
@@ -117,23 +116,24 @@ def _upsert(insert: Any, source: Any = None) -> Any:
     )
 
 
-UPSERT = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(pg_insert)}
-TOUCH_GUEST = (
-    update(carts)
+UPSERT = {dialect: _upsert(insert_for(dialect)) for dialect in ("sqlite", "postgresql")}
+# A touch keeps the cart alive: a guest's cart also gets a new expiry. By Owner.kind.
+TOUCH = {
+    "guest": update(carts)
     .where(carts.c.id == bindparam("cid"))
-    .values(updated_at=bindparam("ts"), expires_at=bindparam("expires"))
-)
-TOUCH_CUSTOMER = (
-    update(carts).where(carts.c.id == bindparam("cid")).values(updated_at=bindparam("ts"))
-)
-# On PostgreSQL the cart is touched and its line changed by one statement (fewer round trips,
-# and no transaction needed around them: mercato.cart.fast._Asyncpg); the line's part reads
-# the UPDATE's RETURNING, so the cart row is still locked first.
+    .values(updated_at=bindparam("ts"), expires_at=bindparam("expires")),
+    "customer": update(carts)
+    .where(carts.c.id == bindparam("cid"))
+    .values(updated_at=bindparam("ts")),
+}
 REMOVE = delete(items).where(
     items.c.cart_id == bindparam("cid"), items.c.product_id == bindparam("pid")
 )
 
 
+# On PostgreSQL the cart is touched and its line changed by one statement (fewer round trips,
+# and no transaction needed around them: mercato.cart.fast._Asyncpg); the line's part reads
+# the UPDATE's RETURNING, so the cart row is still locked first.
 def _touch_and_remove(touch: Any, owner: str) -> Any:
     touched = touch.returning(carts.c.id).cte(f"touched_{owner}")
     return (
@@ -143,10 +143,7 @@ def _touch_and_remove(touch: Any, owner: str) -> Any:
     )
 
 
-TOUCH_AND_REMOVE = {
-    owner: _touch_and_remove(touch, owner)
-    for owner, touch in (("guest", TOUCH_GUEST), ("customer", TOUCH_CUSTOMER))
-}
+TOUCH_AND_REMOVE = {kind: _touch_and_remove(touch, kind) for kind, touch in TOUCH.items()}
 
 
 def _lines(rows: Any) -> Any:
@@ -182,7 +179,7 @@ def _add_and_read(touch: Any, owner: str) -> Any:
     other lines plus the row the upsert returned."""
     touched = touch.returning(carts.c.id).cte(f"touched_{owner}")
     written = (
-        _upsert(pg_insert, touched)
+        _upsert(insert_for("postgresql"), touched)
         .returning(items.c.id, items.c.product_id, items.c.quantity)
         .cte(f"written_{owner}")
     )
@@ -193,10 +190,7 @@ def _add_and_read(touch: Any, owner: str) -> Any:
     return _lines(current.subquery("cart_lines"))
 
 
-ADD_AND_READ = {
-    owner: _add_and_read(touch, owner)
-    for owner, touch in (("guest", TOUCH_GUEST), ("customer", TOUCH_CUSTOMER))
-}
+ADD_AND_READ = {kind: _add_and_read(touch, kind) for kind, touch in TOUCH.items()}
 
 
 class _Core:
@@ -309,6 +303,11 @@ class Owner:
     user_id: int | None
     token: str | None
 
+    @property
+    def kind(self) -> str:
+        """ "guest" or "customer": which touch keeps the cart alive."""
+        return "guest" if self.user_id is None else "customer"
+
     def params(self, now: datetime) -> dict[str, Any]:
         if self.user_id is not None:
             return {"user_id": self.user_id}
@@ -337,16 +336,11 @@ class Line:
 
 
 def _touch_params(cart_id: int, owner: Owner, now: datetime) -> dict[str, Any]:
-    """A touch keeps the cart alive: a guest's for CART_DAYS more."""
+    """The parameters of TOUCH[owner.kind]: a guest's cart lives CART_DAYS more."""
     params: dict[str, Any] = {"cid": cart_id, "ts": now}
-    if owner.user_id is None:
+    if owner.kind == "guest":
         params["expires"] = now + timedelta(days=cart_service.CART_DAYS)
     return params
-
-
-async def _touch(db: _Core | _Inline | _Asyncpg, cart_id: int, owner: Owner, now: datetime) -> None:
-    touch = TOUCH_GUEST if owner.user_id is None else TOUCH_CUSTOMER
-    await db.run(touch, _touch_params(cart_id, owner, now))
 
 
 @dataclass(frozen=True)
@@ -396,11 +390,11 @@ async def add_item(
     # before child), so an add racing a quantity change of the same cart on PostgreSQL waits
     # instead of deadlocking (each held one row and wanted the other's: a 500 under load).
     line = {"cid": cart, "pid": product_id, "units": quantity, "ts": now}
+    touch = _touch_params(cart, owner, now)
     if run.dialect == "postgresql":
-        kind = "guest" if owner.user_id is None else "customer"
-        rows = await run.rows(ADD_AND_READ[kind], {**_touch_params(cart, owner, now), **line})
+        rows = await run.rows(ADD_AND_READ[owner.kind], {**touch, **line})
         return Added(cart, [_line(row) for row in rows])
-    await _touch(run, cart, owner, now)
+    await run.run(TOUCH[owner.kind], touch)
     await run.run(UPSERT[run.dialect], line)
     return Added(cart)
 
@@ -416,9 +410,8 @@ async def remove_item(db: AsyncSession, owner: Owner, cart: int, product_id: int
     run = await _runner(db)
     touch = _touch_params(cart, owner, utcnow())
     if run.dialect == "postgresql":
-        kind = "guest" if owner.user_id is None else "customer"
-        return bool(await run.run(TOUCH_AND_REMOVE[kind], {**touch, "pid": product_id}))
-    await _touch(run, cart, owner, touch["ts"])  # cart before line, as in add_item
+        return bool(await run.run(TOUCH_AND_REMOVE[owner.kind], {**touch, "pid": product_id}))
+    await run.run(TOUCH[owner.kind], touch)  # cart before line, as in add_item
     return bool(await run.run(REMOVE, {"cid": cart, "pid": product_id}))
 
 
