@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
+from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -223,7 +224,8 @@ async def add_cart_item_hot(request: Request, body: bytes) -> Response | None:
         return None
     uow: UnitOfWork = request.state.uow
     runtime: StoreRuntime = request.state.runtime
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    # Read as the FastAPI route's HTTPBearer(auto_error=False) reads it.
+    scheme, credentials = get_authorization_scheme_param(request.headers.get("authorization"))
     access = credentials if scheme.lower() == "bearer" and credentials else None
     try:
         owner = await owner_of(uow.session, runtime, access, request.headers.get("x-cart-token"))
