@@ -23,6 +23,10 @@ class RateLimiter:
 
     @property
     def storage(self) -> Storage:
+        return self._ready()[0]
+
+    def _ready(self) -> tuple[Storage, Any]:
+        """The storage and the moving-window limiter, built on first use."""
         if self._storage is None:
             from limits.aio.storage import MemoryStorage, RedisStorage
             from limits.aio.strategies import MovingWindowRateLimiter
@@ -37,7 +41,7 @@ class RateLimiter:
                 else MemoryStorage()
             )
             self._limiter = MovingWindowRateLimiter(self._storage)
-        return self._storage
+        return self._storage, self._limiter
 
     async def hit(self, rule: str, *keys: str) -> None:
         """Count one attempt against ``rule`` for every key; raise RateLimited when over.
@@ -47,12 +51,12 @@ class RateLimiter:
         """
         from limits import parse
 
-        self.storage  # noqa: B018 - builds the storage and the limiter on first use
+        _, limiter = self._ready()
         item = parse(rule)
         refused_until = 0.0
         for key in keys:
-            if not await self._limiter.hit(item, key):
-                stats = await self._limiter.get_window_stats(item, key)
+            if not await limiter.hit(item, key):
+                stats = await limiter.get_window_stats(item, key)
                 refused_until = max(refused_until, stats.reset_time)
         if refused_until:
             raise RateLimited(retry_after=int(refused_until - time.time()) + 1)
