@@ -361,8 +361,7 @@ def run(
             f"sandbox checkouts: {checkout.per_second:.1f}/s, p50 {checkout.p50_ms:.0f} ms, "
             f"p99 {checkout.p99_ms:.0f} ms, failed {checkout.failed}"
             + (f" (first: {checkout.first_error})" if checkout.failed else "")
-            + "; median per step: "
-            + ", ".join(f"{k} {v:.0f} ms" for k, v in checkout.steps_ms.items()),
+            + f"; median per step: {checkout.steps_text}",
             flush=True,
         )
         return results, len(home.content), checkout
@@ -419,9 +418,8 @@ def report(
             f"webhook to mark it paid): **{checkout.per_second:.1f} paid checkouts/s**, "
             f"{checkout.completed:,} completed, {checkout.failed} failed, p50 "
             f"{checkout.p50_ms:.0f} ms, p99 {checkout.p99_ms:.0f} ms per checkout; median per "
-            "step: "
-            + ", ".join(f"{k} {v:.0f} ms" for k, v in checkout.steps_ms.items())
-            + " (the outbox worker is woken by the commit of the payment event; the shopper "
+            f"step: {checkout.steps_text}"
+            " (the outbox worker is woken by the commit of the payment event; the shopper "
             "waits with the order status long poll).",
             "",
             f"Home page body: {size:,} bytes (uncompressed). Worker RSS is read from "

@@ -43,6 +43,10 @@ class CheckoutResult:
     steps_ms: dict[str, float] = field(default_factory=dict)  # median per step: where time goes
 
     @property
+    def steps_text(self) -> str:
+        return ", ".join(f"{step} {ms:.0f} ms" for step, ms in self.steps_ms.items())
+
+    @property
     def per_second(self) -> float:
         return self.completed / self.seconds if self.seconds else 0.0
 
